@@ -1,0 +1,184 @@
+//! Unary and binary elementwise loops over strided operands.
+//!
+//! Every loop writes operand 0 (the output) and reads the others. The inner loop is specialised
+//! for the layouts that dominate real programs (all contiguous, one side broadcast), which the
+//! compiler vectorises; other layouts take a strided loop.
+
+use super::parallel::for_each_chunk;
+use super::strided::for_each_run;
+use super::SendPtr;
+use crate::layout::{coalesce, Strides};
+
+/// A raw operand: base pointer (already offset) and element strides.
+#[derive(Clone, Copy)]
+pub struct Raw<'a, T> {
+    pub ptr: *const T,
+    pub strides: &'a [usize],
+}
+
+/// `out[i] = f(a[i])` over `shape`.
+///
+/// # Safety
+/// Every pointer must be valid for every offset its strides reach over `shape`; `out` must not
+/// reach one element through two indices, and may overlap `a` only at identical positions.
+pub unsafe fn map1<A: Copy + Sync, R: Copy + Send>(
+    shape: &[usize],
+    out: (*mut R, &[usize]),
+    a: Raw<'_, A>,
+    f: impl Fn(A) -> R + Sync + Send + Copy,
+) {
+    let numel: usize = shape.iter().product();
+    if numel == 0 {
+        return;
+    }
+    let (shape, [so, sa]) = coalesce(shape, [out.1, a.strides]);
+    let strides: [Strides; 2] = [so, sa];
+    let (po, pa) = (SendPtr(out.0), SendPtr(a.ptr as *mut A));
+    let last = shape.len() - 1;
+    let (io, ia) = (strides[0][last], strides[1][last]);
+    for_each_chunk(numel, |start, end| {
+        for_each_run(&shape, &strides, start, end, |_, len, [oo, oa]| {
+            // SAFETY: the caller guarantees every offset the strides reach is valid, and chunks
+            // are disjoint ranges of the output.
+            unsafe {
+                let (o, a) = (po.get().add(oo), pa.get().add(oa) as *const A);
+                match (io, ia) {
+                    (1, 1) => {
+                        for i in 0..len {
+                            *o.add(i) = f(*a.add(i));
+                        }
+                    }
+                    (1, 0) => {
+                        let v = f(*a);
+                        for i in 0..len {
+                            *o.add(i) = v;
+                        }
+                    }
+                    _ => {
+                        for i in 0..len {
+                            *o.add(i * io) = f(*a.add(i * ia));
+                        }
+                    }
+                }
+            }
+        });
+    });
+}
+
+/// `out[i] = f(a[i], b[i])` over `shape` (operands already broadcast to it).
+///
+/// # Safety
+/// As for [`map1`], for both inputs.
+pub unsafe fn map2<A: Copy + Sync, B: Copy + Sync, R: Copy + Send>(
+    shape: &[usize],
+    out: (*mut R, &[usize]),
+    a: Raw<'_, A>,
+    b: Raw<'_, B>,
+    f: impl Fn(A, B) -> R + Sync + Send + Copy,
+) {
+    let numel: usize = shape.iter().product();
+    if numel == 0 {
+        return;
+    }
+    let (shape, [so, sa, sb]) = coalesce(shape, [out.1, a.strides, b.strides]);
+    let strides: [Strides; 3] = [so, sa, sb];
+    let (po, pa, pb) = (SendPtr(out.0), SendPtr(a.ptr as *mut A), SendPtr(b.ptr as *mut B));
+    let last = shape.len() - 1;
+    let (io, ia, ib) = (strides[0][last], strides[1][last], strides[2][last]);
+    for_each_chunk(numel, |start, end| {
+        for_each_run(&shape, &strides, start, end, |_, len, [oo, oa, ob]| {
+            // SAFETY: as in `map1`.
+            unsafe {
+                let o = po.get().add(oo);
+                let a = pa.get().add(oa) as *const A;
+                let b = pb.get().add(ob) as *const B;
+                match (io, ia, ib) {
+                    (1, 1, 1) => {
+                        for i in 0..len {
+                            *o.add(i) = f(*a.add(i), *b.add(i));
+                        }
+                    }
+                    (1, 0, 1) => {
+                        let av = *a;
+                        for i in 0..len {
+                            *o.add(i) = f(av, *b.add(i));
+                        }
+                    }
+                    (1, 1, 0) => {
+                        let bv = *b;
+                        for i in 0..len {
+                            *o.add(i) = f(*a.add(i), bv);
+                        }
+                    }
+                    _ => {
+                        for i in 0..len {
+                            *o.add(i * io) = f(*a.add(i * ia), *b.add(i * ib));
+                        }
+                    }
+                }
+            }
+        });
+    });
+}
+
+/// `out[i] = f(a[i], b[i], c[i])` over `shape` (a plain strided loop: used by `where`).
+///
+/// # Safety
+/// As for [`map1`], for all three inputs.
+pub unsafe fn map3<A: Copy + Sync, B: Copy + Sync, C: Copy + Sync, R: Copy + Send>(
+    shape: &[usize],
+    out: (*mut R, &[usize]),
+    a: Raw<'_, A>,
+    b: Raw<'_, B>,
+    c: Raw<'_, C>,
+    f: impl Fn(A, B, C) -> R + Sync + Send + Copy,
+) {
+    let numel: usize = shape.iter().product();
+    if numel == 0 {
+        return;
+    }
+    let (shape, [so, sa, sb, sc]) = coalesce(shape, [out.1, a.strides, b.strides, c.strides]);
+    let strides: [Strides; 4] = [so, sa, sb, sc];
+    let ptrs = (SendPtr(out.0), SendPtr(a.ptr as *mut A), SendPtr(b.ptr as *mut B), SendPtr(c.ptr as *mut C));
+    let last = shape.len() - 1;
+    let inner: [usize; 4] = std::array::from_fn(|k| strides[k][last]);
+    for_each_chunk(numel, |start, end| {
+        let (po, pa, pb, pc) = ptrs;
+        for_each_run(&shape, &strides, start, end, |_, len, [oo, oa, ob, oc]| {
+            for i in 0..len {
+                // SAFETY: as in `map1`.
+                unsafe {
+                    *po.get().add(oo + i * inner[0]) = f(
+                        *pa.get().add(oa + i * inner[1]),
+                        *pb.get().add(ob + i * inner[2]),
+                        *pc.get().add(oc + i * inner[3]),
+                    );
+                }
+            }
+        });
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broadcast_add() {
+        let a = [1.0f32, 2.0, 3.0];
+        let b = [10.0f32, 20.0];
+        let mut out = [0.0f32; 6];
+        // (3, 1) + (1, 2) -> (3, 2)
+        // SAFETY: strides stay within the arrays above.
+        unsafe {
+            map2(
+                &[3, 2],
+                (out.as_mut_ptr(), &[2, 1]),
+                Raw { ptr: a.as_ptr(), strides: &[1, 0] },
+                Raw { ptr: b.as_ptr(), strides: &[0, 1] },
+                |x, y| x + y,
+            );
+        }
+        assert_eq!(out, [11.0, 21.0, 12.0, 22.0, 13.0, 23.0]);
+    }
+}

@@ -1,0 +1,395 @@
+//! Scalar arithmetic for every element type, with PyTorch's integer and float semantics.
+//!
+//! Integer ops wrap on overflow (as torch's do), floor division and remainder round towards
+//! negative infinity, and division by zero is reported through `zero_div` instead of trapping.
+//! `i64::MIN / -1` wraps to `i64::MIN` (PyTorch itself dies with SIGFPE there).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Arithmetic one element type supports.
+pub trait Arith: Copy + PartialOrd + Send + Sync + 'static {
+    fn add(self, o: Self) -> Self;
+    fn sub(self, o: Self) -> Self;
+    fn mul(self, o: Self) -> Self;
+    /// True division (integers are promoted to floats before they get here).
+    fn div(self, o: Self) -> Self;
+    fn floor_div(self, o: Self, zero_div: &AtomicBool) -> Self;
+    fn rem(self, o: Self, zero_div: &AtomicBool) -> Self;
+    fn pow(self, o: Self, neg_exp: &AtomicBool) -> Self;
+    fn neg(self) -> Self;
+    fn abs(self) -> Self;
+    fn sign(self) -> Self;
+    fn is_nan(self) -> bool;
+    /// Bitwise and/or/xor; never called for floats (the ops reject them), which return `self`.
+    fn bit_and(self, o: Self) -> Self;
+    fn bit_or(self, o: Self) -> Self;
+    fn bit_xor(self, o: Self) -> Self;
+    /// Maximum that propagates NaN, as `torch.maximum`.
+    fn max_nan(self, o: Self) -> Self {
+        if self.is_nan() || o.is_nan() {
+            if self.is_nan() {
+                self
+            } else {
+                o
+            }
+        } else if o > self {
+            o
+        } else {
+            self
+        }
+    }
+    /// Minimum that propagates NaN, as `torch.minimum`.
+    fn min_nan(self, o: Self) -> Self {
+        if self.is_nan() || o.is_nan() {
+            if self.is_nan() {
+                self
+            } else {
+                o
+            }
+        } else if o < self {
+            o
+        } else {
+            self
+        }
+    }
+}
+
+macro_rules! int_arith {
+    ($t:ty) => {
+        impl Arith for $t {
+            #[inline(always)]
+            fn add(self, o: Self) -> Self {
+                self.wrapping_add(o)
+            }
+            #[inline(always)]
+            fn sub(self, o: Self) -> Self {
+                self.wrapping_sub(o)
+            }
+            #[inline(always)]
+            fn mul(self, o: Self) -> Self {
+                self.wrapping_mul(o)
+            }
+            #[inline(always)]
+            fn div(self, o: Self) -> Self {
+                if o == 0 {
+                    0
+                } else {
+                    self.wrapping_div(o)
+                }
+            }
+            #[inline(always)]
+            fn floor_div(self, o: Self, zero_div: &AtomicBool) -> Self {
+                if o == 0 {
+                    zero_div.store(true, Ordering::Relaxed);
+                    return 0;
+                }
+                let q = self.wrapping_div(o);
+                #[allow(unused_comparisons)]
+                if (self.wrapping_rem(o) != 0) && ((self < 0) != (o < 0)) {
+                    q.wrapping_sub(1)
+                } else {
+                    q
+                }
+            }
+            #[inline(always)]
+            fn rem(self, o: Self, zero_div: &AtomicBool) -> Self {
+                if o == 0 {
+                    zero_div.store(true, Ordering::Relaxed);
+                    return 0;
+                }
+                let r = self.wrapping_rem(o);
+                #[allow(unused_comparisons)]
+                if r != 0 && ((r < 0) != (o < 0)) {
+                    r.wrapping_add(o)
+                } else {
+                    r
+                }
+            }
+            #[inline(always)]
+            fn pow(self, o: Self, neg_exp: &AtomicBool) -> Self {
+                #[allow(unused_comparisons)]
+                if o < 0 {
+                    neg_exp.store(true, Ordering::Relaxed);
+                    return 0;
+                }
+                let mut base = self;
+                let mut e = o as u64;
+                let mut acc: Self = 1;
+                while e > 0 {
+                    if e & 1 == 1 {
+                        acc = acc.wrapping_mul(base);
+                    }
+                    base = base.wrapping_mul(base);
+                    e >>= 1;
+                }
+                acc
+            }
+            #[inline(always)]
+            fn neg(self) -> Self {
+                (0 as $t).wrapping_sub(self)
+            }
+            #[inline(always)]
+            #[allow(unused_comparisons)]
+            fn abs(self) -> Self {
+                if self < 0 {
+                    self.neg()
+                } else {
+                    self
+                }
+            }
+            #[inline(always)]
+            #[allow(unused_comparisons)]
+            fn sign(self) -> Self {
+                if self > 0 {
+                    1
+                } else if self < 0 {
+                    (0 as $t).wrapping_sub(1)
+                } else {
+                    0
+                }
+            }
+            #[inline(always)]
+            fn is_nan(self) -> bool {
+                false
+            }
+            #[inline(always)]
+            fn bit_and(self, o: Self) -> Self {
+                self & o
+            }
+            #[inline(always)]
+            fn bit_or(self, o: Self) -> Self {
+                self | o
+            }
+            #[inline(always)]
+            fn bit_xor(self, o: Self) -> Self {
+                self ^ o
+            }
+        }
+    };
+}
+
+macro_rules! float_arith {
+    ($t:ty) => {
+        impl Arith for $t {
+            #[inline(always)]
+            fn add(self, o: Self) -> Self {
+                self + o
+            }
+            #[inline(always)]
+            fn sub(self, o: Self) -> Self {
+                self - o
+            }
+            #[inline(always)]
+            fn mul(self, o: Self) -> Self {
+                self * o
+            }
+            #[inline(always)]
+            fn div(self, o: Self) -> Self {
+                self / o
+            }
+            #[inline(always)]
+            fn floor_div(self, o: Self, _: &AtomicBool) -> Self {
+                // torch's div_floor_floating: floor of the true quotient, fixed up so that
+                // a == b * q + r holds with r of b's sign.
+                if o == 0.0 {
+                    return self / o;
+                }
+                let m = self % o;
+                let mut div = (self - m) / o;
+                if m != 0.0 && ((o < 0.0) != (m < 0.0)) {
+                    div -= 1.0;
+                }
+                if div != 0.0 {
+                    let f = div.floor();
+                    if div - f > 0.5 {
+                        f + 1.0
+                    } else {
+                        f
+                    }
+                } else {
+                    (0.0 as $t).copysign(self / o)
+                }
+            }
+            #[inline(always)]
+            fn rem(self, o: Self, _: &AtomicBool) -> Self {
+                let m = self % o;
+                if m != 0.0 && ((o < 0.0) != (m < 0.0)) {
+                    m + o
+                } else {
+                    m
+                }
+            }
+            #[inline(always)]
+            fn pow(self, o: Self, _: &AtomicBool) -> Self {
+                if o == 2.0 {
+                    self * self
+                } else {
+                    self.powf(o)
+                }
+            }
+            #[inline(always)]
+            fn neg(self) -> Self {
+                -self
+            }
+            #[inline(always)]
+            fn abs(self) -> Self {
+                self.abs()
+            }
+            #[inline(always)]
+            fn sign(self) -> Self {
+                if self > 0.0 {
+                    1.0
+                } else if self < 0.0 {
+                    -1.0
+                } else {
+                    self * 0.0
+                }
+            }
+            #[inline(always)]
+            fn is_nan(self) -> bool {
+                self.is_nan()
+            }
+            fn bit_and(self, _: Self) -> Self {
+                self
+            }
+            fn bit_or(self, _: Self) -> Self {
+                self
+            }
+            fn bit_xor(self, _: Self) -> Self {
+                self
+            }
+        }
+    };
+}
+
+int_arith!(u8);
+int_arith!(i32);
+int_arith!(i64);
+float_arith!(f32);
+float_arith!(f64);
+
+/// Transcendental functions of the float types.
+pub trait Float: Arith + crate::kernels::Element {
+    fn exp(self) -> Self;
+    fn ln(self) -> Self;
+    fn sqrt(self) -> Self;
+    fn sin(self) -> Self;
+    fn cos(self) -> Self;
+    fn tan(self) -> Self;
+    fn tanh(self) -> Self;
+    fn floor(self) -> Self;
+    fn ceil(self) -> Self;
+    fn round_even(self) -> Self;
+    fn trunc(self) -> Self;
+    fn log2(self) -> Self;
+    fn log10(self) -> Self;
+    fn log1p(self) -> Self;
+    fn expm1(self) -> Self;
+    fn sigmoid(self) -> Self;
+}
+
+macro_rules! float_fns {
+    ($t:ty) => {
+        impl Float for $t {
+            #[inline(always)]
+            fn exp(self) -> Self {
+                self.exp()
+            }
+            #[inline(always)]
+            fn ln(self) -> Self {
+                self.ln()
+            }
+            #[inline(always)]
+            fn sqrt(self) -> Self {
+                self.sqrt()
+            }
+            #[inline(always)]
+            fn sin(self) -> Self {
+                self.sin()
+            }
+            #[inline(always)]
+            fn cos(self) -> Self {
+                self.cos()
+            }
+            #[inline(always)]
+            fn tan(self) -> Self {
+                self.tan()
+            }
+            #[inline(always)]
+            fn tanh(self) -> Self {
+                self.tanh()
+            }
+            #[inline(always)]
+            fn floor(self) -> Self {
+                self.floor()
+            }
+            #[inline(always)]
+            fn ceil(self) -> Self {
+                self.ceil()
+            }
+            #[inline(always)]
+            fn round_even(self) -> Self {
+                self.round_ties_even()
+            }
+            #[inline(always)]
+            fn trunc(self) -> Self {
+                self.trunc()
+            }
+            #[inline(always)]
+            fn log2(self) -> Self {
+                self.log2()
+            }
+            #[inline(always)]
+            fn log10(self) -> Self {
+                self.log10()
+            }
+            #[inline(always)]
+            fn log1p(self) -> Self {
+                self.ln_1p()
+            }
+            #[inline(always)]
+            fn expm1(self) -> Self {
+                self.exp_m1()
+            }
+            #[inline(always)]
+            fn sigmoid(self) -> Self {
+                1.0 / (1.0 + (-self).exp())
+            }
+        }
+    };
+}
+
+float_fns!(f32);
+float_fns!(f64);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_division_rounds_down_and_survives_edge_cases() {
+        let z = AtomicBool::new(false);
+        assert_eq!(Arith::floor_div(-7i64, 2, &z), -4);
+        assert_eq!(Arith::rem(-7i64, 2, &z), 1);
+        assert_eq!(Arith::rem(7i64, -2, &z), -1);
+        assert_eq!(Arith::floor_div(i64::MIN, -1, &z), i64::MIN);
+        assert!(!z.load(Ordering::Relaxed));
+        assert_eq!(Arith::floor_div(1i64, 0, &z), 0);
+        assert!(z.load(Ordering::Relaxed));
+    }
+
+    #[test]
+    fn float_floor_div_and_rem_follow_python() {
+        let z = AtomicBool::new(false);
+        assert_eq!(Arith::floor_div(-7.0f64, 2.0, &z), -4.0);
+        assert_eq!(Arith::rem(-7.0f64, 2.0, &z), 1.0);
+        assert_eq!(Arith::rem(5.5f32, -2.0, &z), -0.5);
+    }
+
+    #[test]
+    fn maximum_propagates_nan() {
+        assert!(Arith::max_nan(f32::NAN, 1.0).is_nan());
+        assert!(Arith::max_nan(1.0, f32::NAN).is_nan());
+        assert_eq!(Arith::max_nan(1i64, 3), 3);
+    }
+}

@@ -1,0 +1,138 @@
+//! Factories: ranges, identity matrices and random tensors.
+
+use crate::dtype::{default_float, DType, Scalar};
+use crate::error::{Error, Result};
+use crate::random;
+use crate::tensor::Tensor;
+
+/// A tensor of `shape` filled with `value`.
+pub fn full(shape: &[usize], value: Scalar, dtype: DType) -> Result<Tensor> {
+    let t = Tensor::zeros(shape, dtype)?;
+    let is_zero = match value {
+        Scalar::Bool(b) => !b,
+        Scalar::Int(i) => i == 0,
+        Scalar::Float(f) => f == 0.0 && f.is_sign_positive(),
+    };
+    if !is_zero {
+        t.fill(value);
+    }
+    Ok(t)
+}
+
+/// `torch.arange(start, end, step)`: `ceil((end - start) / step)` values. `dtype` defaults to
+/// int64 when every argument is an integer and to the default float otherwise.
+pub fn arange(start: Scalar, end: Scalar, step: Scalar, dtype: Option<DType>) -> Result<Tensor> {
+    let all_int = [start, end, step].iter().all(|s| !matches!(s, Scalar::Float(_)));
+    let dtype = dtype.unwrap_or(if all_int { DType::I64 } else { default_float() });
+    let (s, e, st) = (start.as_f64(), end.as_f64(), step.as_f64());
+    if st == 0.0 {
+        return Err(Error::Runtime("step must be nonzero".into()));
+    }
+    if !(s.is_finite() && e.is_finite()) {
+        return Err(Error::Runtime(format!("unsupported range: {s} -> {e}")));
+    }
+    if (st > 0.0 && e < s) || (st < 0.0 && e > s) {
+        return Err(Error::Runtime("upper bound and larger bound inconsistent with step sign".into()));
+    }
+    let n = if all_int {
+        let (s, e, st) = (start.as_i64() as i128, end.as_i64() as i128, step.as_i64() as i128);
+        ((e - s + st - st.signum()) / st).max(0) as f64
+    } else {
+        ((e - s) / st).ceil()
+    };
+    if n > (isize::MAX as f64) {
+        return Err(Error::Runtime(format!("invalid size, possible overflow?: {n}")));
+    }
+    let n = n as usize;
+    if all_int && dtype.is_integral() {
+        let (s, st) = (start.as_i64(), step.as_i64());
+        let v: Vec<i64> = (0..n as i64).map(|i| s.wrapping_add(i.wrapping_mul(st))).collect();
+        return Tensor::from_vec(&v, &[n], DType::I64)?.to_dtype(dtype);
+    }
+    let v: Vec<f64> = (0..n).map(|i| s + i as f64 * st).collect();
+    Tensor::from_vec(&v, &[n], DType::F64)?.to_dtype(dtype)
+}
+
+/// `torch.linspace(start, end, steps)`: symmetric from both ends, as torch computes it.
+pub fn linspace(start: f64, end: f64, steps: i64, dtype: Option<DType>) -> Result<Tensor> {
+    if steps < 0 {
+        return Err(Error::Runtime("number of steps must be non-negative".into()));
+    }
+    let n = steps as usize;
+    let step = if n > 1 { (end - start) / (n - 1) as f64 } else { 0.0 };
+    let half = n / 2;
+    let v: Vec<f64> = (0..n)
+        .map(|i| if i < half { start + step * i as f64 } else { end - step * (n - 1 - i) as f64 })
+        .collect();
+    Tensor::from_vec(&v, &[n], DType::F64)?.to_dtype(dtype.unwrap_or_else(default_float))
+}
+
+/// `torch.eye(n, m)`.
+pub fn eye(n: usize, m: usize, dtype: DType) -> Result<Tensor> {
+    let t = Tensor::zeros(&[n, m], dtype)?;
+    let diag = t.with_layout(crate::layout::Layout {
+        shape: [n.min(m)].into_iter().collect(),
+        strides: [m + 1].into_iter().collect(),
+        offset: 0,
+    })?;
+    diag.fill(Scalar::Int(1));
+    Ok(t)
+}
+
+/// N(mean, std²) draws of `shape`.
+pub fn randn(shape: &[usize], mean: f64, std: f64, dtype: DType) -> Result<Tensor> {
+    check_float(dtype, "normal_kernel_cpu")?;
+    let n = crate::layout::checked_numel(shape)?;
+    Tensor::zeros(shape, dtype)?; // fail on impossible sizes before drawing
+    let v: Vec<f64> = random::normal_f64(n).into_iter().map(|z| mean + std * z).collect();
+    Tensor::from_vec(&v, shape, DType::F64)?.to_dtype(dtype)
+}
+
+/// U[low, high) draws of `shape`.
+pub fn rand(shape: &[usize], low: f64, high: f64, dtype: DType) -> Result<Tensor> {
+    check_float(dtype, "check_uniform_bounds")?;
+    let n = crate::layout::checked_numel(shape)?;
+    Tensor::zeros(shape, dtype)?;
+    let v: Vec<f64> = random::uniform_f64(n).into_iter().map(|u| low + (high - low) * u).collect();
+    Tensor::from_vec(&v, shape, DType::F64)?.to_dtype(dtype)
+}
+
+/// Integers uniform in `low..high` of `shape`.
+pub fn randint(low: i64, high: i64, shape: &[usize], dtype: DType) -> Result<Tensor> {
+    if high <= low {
+        return Err(Error::Runtime(format!(
+            "random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )));
+    }
+    let n = crate::layout::checked_numel(shape)?;
+    Tensor::zeros(shape, dtype)?;
+    Tensor::from_vec(&random::integers(n, low, high), shape, DType::I64)?.to_dtype(dtype)
+}
+
+fn check_float(dtype: DType, what: &str) -> Result<()> {
+    if !dtype.is_float() {
+        return Err(Error::Runtime(format!("\"{what}\" not implemented for '{}'", dtype.torch_name())));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arange_sizes_and_dtypes() {
+        let t = arange(Scalar::Int(0), Scalar::Int(12), Scalar::Int(1), None).unwrap();
+        assert_eq!((t.dtype(), t.numel()), (DType::I64, 12));
+        let t = arange(Scalar::Float(-8.0), Scalar::Float(8.0), Scalar::Float(0.1), None).unwrap();
+        assert_eq!((t.dtype(), t.numel()), (DType::F32, 160));
+        let t = arange(Scalar::Int(1), Scalar::Int(10), Scalar::Int(3), None).unwrap();
+        assert_eq!(t.to_vec::<i64>(), vec![1, 4, 7]);
+    }
+
+    #[test]
+    fn eye_and_linspace() {
+        assert_eq!(eye(2, 3, DType::I64).unwrap().to_vec::<i64>(), vec![1, 0, 0, 0, 1, 0]);
+        assert_eq!(linspace(0.0, 1.0, 5, Some(DType::F64)).unwrap().to_vec::<f64>(), vec![0.0, 0.25, 0.5, 0.75, 1.0]);
+    }
+}

@@ -1,0 +1,393 @@
+//! Elementwise operations with broadcasting and PyTorch's type promotion.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::dtype::{default_float, result_type, DType, Operand, Scalar};
+use crate::error::{Error, Result};
+use crate::kernels::elementwise::{map1, map2, map3};
+use crate::kernels::math::{Arith, Float};
+use crate::kernels::Element;
+use crate::layout::broadcast_shapes;
+use crate::tensor::Tensor;
+
+
+/// An operand of an elementwise op: a tensor or a Python scalar.
+#[derive(Clone, Copy, Debug)]
+pub enum Arg<'a> {
+    T(&'a Tensor),
+    S(Scalar),
+}
+
+impl Arg<'_> {
+    fn rank(&self) -> Operand {
+        match self {
+            Arg::T(t) if t.ndim() == 0 => Operand::ZeroDim(t.dtype()),
+            Arg::T(t) => Operand::Dim(t.dtype()),
+            Arg::S(s) => Operand::Wrapped(s.default_dtype(default_float())),
+        }
+    }
+
+    fn shape(&self) -> &[usize] {
+        match self {
+            Arg::T(t) => t.shape(),
+            Arg::S(_) => &[],
+        }
+    }
+
+    /// The operand as a tensor of `dtype` broadcast to `shape`.
+    fn materialize(&self, dtype: DType, shape: &[usize]) -> Result<Tensor> {
+        match self {
+            Arg::T(t) => t.to_dtype(dtype)?.broadcast_to(shape),
+            Arg::S(s) => Tensor::scalar(*s, dtype)?.broadcast_to(shape),
+        }
+    }
+}
+
+/// The result dtype of `a op b` for an arithmetic op, before op-specific rules.
+pub fn binary_result_type(a: Arg, b: Arg) -> DType {
+    result_type(&[a.rank(), b.rank()])
+}
+
+/// Binary elementwise operations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    FloorDiv,
+    Rem,
+    Pow,
+    Maximum,
+    Minimum,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    BitAnd,
+    BitOr,
+    BitXor,
+}
+
+impl BinaryOp {
+    pub fn is_comparison(self) -> bool {
+        matches!(self, BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge)
+    }
+
+    /// torch's kernel name, used in "not implemented for" messages.
+    fn name(self) -> &'static str {
+        match self {
+            BinaryOp::BitAnd => "bitwise_and_cpu",
+            BinaryOp::BitOr => "bitwise_or_cpu",
+            BinaryOp::BitXor => "bitwise_xor_cpu",
+            _ => "binary op",
+        }
+    }
+
+    /// (dtype the kernel computes in, dtype of the result) for this op on operands whose promoted
+    /// type is `common`.
+    pub fn dtypes(self, common: DType) -> Result<(DType, DType)> {
+        use BinaryOp::*;
+        Ok(match self {
+            Div if common.is_integral() => (default_float(), default_float()),
+            Sub if common == DType::Bool => {
+                return Err(Error::Runtime(
+                    "Subtraction, the `-` operator, with two bool tensors is not supported. \
+                     Use the `^` or `logical_xor()` operator instead."
+                        .into(),
+                ))
+            }
+            BitAnd | BitOr | BitXor if common.is_float() => {
+                return Err(Error::Runtime(format!(
+                    "\"{}\" not implemented for '{}'",
+                    self.name(),
+                    common.torch_name()
+                )))
+            }
+            op if op.is_comparison() => (common, DType::Bool),
+            _ => (common, common),
+        })
+    }
+}
+
+/// `a op b` with broadcasting into a new tensor.
+pub fn binary(op: BinaryOp, a: Arg, b: Arg) -> Result<Tensor> {
+    let (compute, out_dtype) = op.dtypes(binary_result_type(a, b))?;
+    let shape = broadcast_shapes(a.shape(), b.shape())?;
+    let out = Tensor::zeros(&shape, out_dtype)?;
+    let (ta, tb) = (a.materialize(compute, &shape)?, b.materialize(compute, &shape)?);
+    run_binary(op, &out, &ta, &tb)?;
+    Ok(out)
+}
+
+/// `dst op= other` in place, with torch's rule that the result must be storable in `dst`'s dtype.
+pub fn binary_inplace(op: BinaryOp, dst: &Tensor, other: Arg) -> Result<()> {
+    let (compute, out_dtype) = op.dtypes(binary_result_type(Arg::T(dst), other))?;
+    if !dst.dtype().can_hold(out_dtype) {
+        return Err(Error::Runtime(format!(
+            "result type {} can't be cast to the desired output type {}",
+            out_dtype.torch_name(),
+            dst.dtype().torch_name()
+        )));
+    }
+    dst.check_writable()?;
+    let shape = broadcast_shapes(dst.shape(), other.shape())?;
+    if shape.as_slice() != dst.shape() {
+        return Err(Error::Runtime(format!(
+            "output with shape {} doesn't match the broadcast shape {}",
+            crate::layout::fmt_shape(dst.shape()),
+            crate::layout::fmt_shape(&shape)
+        )));
+    }
+    let tb = other.materialize(compute, &shape)?;
+    // A source that shares memory with the destination through another layout is copied first.
+    let tb = if tb.shares_storage(dst) && tb.layout() != dst.layout() { tb.deep_clone()? } else { tb };
+    if compute == dst.dtype() && out_dtype == dst.dtype() {
+        run_binary(op, dst, dst, &tb)?;
+    } else {
+        let ta = dst.to_dtype(compute)?;
+        let tmp = Tensor::zeros(&shape, out_dtype)?;
+        run_binary(op, &tmp, &ta, &tb)?;
+        dst.copy_from_unchecked(&tmp);
+    }
+    dst.storage().bump_version();
+    Ok(())
+}
+
+/// Runs the kernel for `op` on operands already of the compute dtype and broadcast to `out`.
+fn run_binary(op: BinaryOp, out: &Tensor, a: &Tensor, b: &Tensor) -> Result<()> {
+    let flag = AtomicBool::new(false);
+    let flag = &flag;
+    let is_bool = a.dtype() == DType::Bool;
+    macro_rules! go {
+        ($T:ty, $R:ty, $f:expr) => {{
+            // SAFETY: `out` is fresh or was checked writable, `a` and `b` were broadcast to its
+            // shape, and a source sharing its storage has the same layout or was copied.
+            unsafe {
+                map2::<$T, $T, $R>(out.shape(), (out.data_ptr::<$R>(), out.strides()), a.raw::<$T>(), b.raw::<$T>(), $f)
+            }
+        }};
+    }
+    macro_rules! arith {
+        ($T:ty) => {{
+            match op {
+                BinaryOp::Add if is_bool => go!($T, $T, |x: $T, y: $T| ((x.to_i64() | y.to_i64()) != 0) as u8 as i64 as $T),
+                BinaryOp::Mul if is_bool => go!($T, $T, |x: $T, y: $T| ((x.to_i64() & y.to_i64()) != 0) as u8 as i64 as $T),
+                BinaryOp::Add => go!($T, $T, |x: $T, y: $T| x.add(y)),
+                BinaryOp::Sub => go!($T, $T, |x: $T, y: $T| x.sub(y)),
+                BinaryOp::Mul => go!($T, $T, |x: $T, y: $T| x.mul(y)),
+                BinaryOp::Div => go!($T, $T, |x: $T, y: $T| Arith::div(x, y)),
+                BinaryOp::FloorDiv => go!($T, $T, |x: $T, y: $T| x.floor_div(y, flag)),
+                BinaryOp::Rem => go!($T, $T, |x: $T, y: $T| x.rem(y, flag)),
+                BinaryOp::Pow => go!($T, $T, |x: $T, y: $T| Arith::pow(x, y, flag)),
+                BinaryOp::Maximum => go!($T, $T, |x: $T, y: $T| x.max_nan(y)),
+                BinaryOp::Minimum => go!($T, $T, |x: $T, y: $T| x.min_nan(y)),
+                BinaryOp::Eq => go!($T, u8, |x: $T, y: $T| (x == y) as u8),
+                BinaryOp::Ne => go!($T, u8, |x: $T, y: $T| (x != y) as u8),
+                BinaryOp::Lt => go!($T, u8, |x: $T, y: $T| (x < y) as u8),
+                BinaryOp::Le => go!($T, u8, |x: $T, y: $T| (x <= y) as u8),
+                BinaryOp::Gt => go!($T, u8, |x: $T, y: $T| (x > y) as u8),
+                BinaryOp::Ge => go!($T, u8, |x: $T, y: $T| (x >= y) as u8),
+                BinaryOp::BitAnd => go!($T, $T, |x: $T, y: $T| x.bit_and(y)),
+                BinaryOp::BitOr => go!($T, $T, |x: $T, y: $T| x.bit_or(y)),
+                BinaryOp::BitXor => go!($T, $T, |x: $T, y: $T| x.bit_xor(y)),
+            }
+        }};
+    }
+    match a.dtype() {
+        DType::Bool | DType::U8 => arith!(u8),
+        DType::I32 => arith!(i32),
+        DType::I64 => arith!(i64),
+        DType::F32 => arith!(f32),
+        DType::F64 => arith!(f64),
+    }
+    if flag.load(Ordering::Relaxed) {
+        return Err(match op {
+            BinaryOp::Pow => Error::Runtime("Integers to negative integer powers are not allowed.".into()),
+            _ => Error::Runtime("ZeroDivisionError".into()),
+        });
+    }
+    Ok(())
+}
+
+/// Unary elementwise operations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOp {
+    Neg,
+    Abs,
+    Sign,
+    Relu,
+    Floor,
+    Ceil,
+    Round,
+    Trunc,
+    BitNot,
+    Exp,
+    Log,
+    Log2,
+    Log10,
+    Log1p,
+    Expm1,
+    Sqrt,
+    Rsqrt,
+    Sin,
+    Cos,
+    Tan,
+    Tanh,
+    Sigmoid,
+    Reciprocal,
+}
+
+impl UnaryOp {
+    /// Ops that always produce floats (integer inputs are promoted to the default float).
+    fn is_float_only(self) -> bool {
+        use UnaryOp::*;
+        !matches!(self, Neg | Abs | Sign | Relu | Floor | Ceil | Round | Trunc | BitNot)
+    }
+
+    fn out_dtype(self, input: DType) -> Result<DType> {
+        match self {
+            UnaryOp::Neg if input == DType::Bool => Err(Error::Runtime(
+                "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to \
+                 invert a mask, use the `~` or `logical_not()` operator instead."
+                    .into(),
+            )),
+            UnaryOp::BitNot if input.is_float() => Err(Error::Runtime(format!(
+                "\"bitwise_not_cpu\" not implemented for '{}'",
+                input.torch_name()
+            ))),
+            op if op.is_float_only() && input.is_integral() => Ok(default_float()),
+            _ => Ok(input),
+        }
+    }
+}
+
+/// `op(a)` into a new tensor.
+pub fn unary(op: UnaryOp, a: &Tensor) -> Result<Tensor> {
+    let dtype = op.out_dtype(a.dtype())?;
+    let src = a.to_dtype(dtype)?;
+    let out = Tensor::zeros(a.shape(), dtype)?;
+    run_unary(op, &out, &src);
+    Ok(out)
+}
+
+/// `a = op(a)` in place (`relu_`, `neg_`, ...).
+pub fn unary_inplace(op: UnaryOp, a: &Tensor) -> Result<()> {
+    let dtype = op.out_dtype(a.dtype())?;
+    if dtype != a.dtype() {
+        return Err(Error::Runtime(format!(
+            "result type {} can't be cast to the desired output type {}",
+            dtype.torch_name(),
+            a.dtype().torch_name()
+        )));
+    }
+    a.check_writable()?;
+    run_unary(op, a, a);
+    a.storage().bump_version();
+    Ok(())
+}
+
+fn run_unary(op: UnaryOp, out: &Tensor, a: &Tensor) {
+    macro_rules! go {
+        ($T:ty, $f:expr) => {{
+            // SAFETY: `out` has `a`'s shape and is either fresh or `a` itself (same layout).
+            unsafe { map1::<$T, $T>(a.shape(), (out.data_ptr::<$T>(), out.strides()), a.raw::<$T>(), $f) }
+        }};
+    }
+    macro_rules! exact {
+        ($T:ty) => {
+            match op {
+                UnaryOp::Neg => go!($T, |x: $T| x.neg()),
+                UnaryOp::Abs => go!($T, |x: $T| x.abs()),
+                UnaryOp::Sign => go!($T, |x: $T| x.sign()),
+                UnaryOp::Relu => go!($T, |x: $T| if x > <$T>::zero() { x } else { <$T>::zero() }),
+                UnaryOp::BitNot => go!($T, |x: $T| !x),
+                // floor, ceil, round and trunc of an integer are the integer
+                _ => go!($T, |x: $T| x),
+            }
+        };
+    }
+    macro_rules! float {
+        ($T:ty) => {
+            match op {
+                UnaryOp::Neg => go!($T, |x: $T| -x),
+                UnaryOp::Abs => go!($T, |x: $T| x.abs()),
+                UnaryOp::Sign => go!($T, |x: $T| Arith::sign(x)),
+                UnaryOp::Relu => go!($T, |x: $T| if x > 0.0 { x } else if x.is_nan() { x } else { 0.0 }),
+                UnaryOp::Floor => go!($T, |x: $T| x.floor()),
+                UnaryOp::Ceil => go!($T, |x: $T| x.ceil()),
+                UnaryOp::Round => go!($T, |x: $T| x.round_ties_even()),
+                UnaryOp::Trunc => go!($T, |x: $T| x.trunc()),
+                UnaryOp::Exp => go!($T, |x: $T| x.exp()),
+                UnaryOp::Log => go!($T, |x: $T| x.ln()),
+                UnaryOp::Log2 => go!($T, |x: $T| x.log2()),
+                UnaryOp::Log10 => go!($T, |x: $T| x.log10()),
+                UnaryOp::Log1p => go!($T, |x: $T| x.ln_1p()),
+                UnaryOp::Expm1 => go!($T, |x: $T| x.exp_m1()),
+                UnaryOp::Sqrt => go!($T, |x: $T| x.sqrt()),
+                UnaryOp::Rsqrt => go!($T, |x: $T| 1.0 / x.sqrt()),
+                UnaryOp::Sin => go!($T, |x: $T| x.sin()),
+                UnaryOp::Cos => go!($T, |x: $T| x.cos()),
+                UnaryOp::Tan => go!($T, |x: $T| x.tan()),
+                UnaryOp::Tanh => go!($T, |x: $T| x.tanh()),
+                UnaryOp::Sigmoid => go!($T, |x: $T| Float::sigmoid(x)),
+                UnaryOp::Reciprocal => go!($T, |x: $T| 1.0 / x),
+                UnaryOp::BitNot => {}
+            }
+        };
+    }
+    match a.dtype() {
+        DType::Bool => match op {
+            UnaryOp::BitNot => go!(u8, |x: u8| (x == 0) as u8),
+            UnaryOp::Abs | UnaryOp::Relu | UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round | UnaryOp::Trunc => {
+                go!(u8, |x: u8| x)
+            }
+            _ => exact!(u8),
+        },
+        DType::U8 => exact!(u8),
+        DType::I32 => exact!(i32),
+        DType::I64 => exact!(i64),
+        DType::F32 => float!(f32),
+        DType::F64 => float!(f64),
+    }
+}
+
+/// `torch.where(cond, a, b)`: elements of `a` where `cond` is true, else of `b`.
+pub fn where_(cond: &Tensor, a: Arg, b: Arg) -> Result<Tensor> {
+    if cond.dtype() != DType::Bool && cond.dtype() != DType::U8 {
+        return Err(Error::Runtime(format!(
+            "where expected condition to be a boolean tensor, but got a tensor with dtype {}",
+            cond.dtype().torch_name()
+        )));
+    }
+    let dtype = binary_result_type(a, b);
+    let shape = broadcast_shapes(&broadcast_shapes(cond.shape(), a.shape())?, b.shape())?;
+    let (ta, tb) = (a.materialize(dtype, &shape)?, b.materialize(dtype, &shape)?);
+    let c = cond.broadcast_to(&shape)?;
+    let out = Tensor::zeros(&shape, dtype)?;
+    crate::with_dtype!(dtype, T => {
+        // SAFETY: `out` is fresh; `c`, `ta` and `tb` were broadcast to its shape.
+        unsafe {
+            map3::<u8, T, T, T>(&shape, (out.data_ptr::<T>(), out.strides()), c.raw::<u8>(), ta.raw::<T>(),
+                tb.raw::<T>(), |k, x, y| if k != 0 { x } else { y });
+        }
+    });
+    Ok(out)
+}
+
+/// `clamp(a, min, max)`: bounds may be absent; the result dtype follows promotion with them.
+pub fn clamp(a: &Tensor, min: Option<Arg>, max: Option<Arg>) -> Result<Tensor> {
+    if min.is_none() && max.is_none() {
+        return Err(Error::Runtime("torch.clamp: At least one of 'min' or 'max' must not be None".into()));
+    }
+    let mut out = a.clone();
+    if let Some(lo) = min {
+        out = binary(BinaryOp::Maximum, Arg::T(&out), lo)?;
+    }
+    if let Some(hi) = max {
+        out = binary(BinaryOp::Minimum, Arg::T(&out), hi)?;
+    }
+    Ok(out)
+}

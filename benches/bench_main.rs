@@ -1,8 +1,8 @@
 //! Criterion benches of the core kernels: `cargo bench`.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use rustgrad::ops::elementwise::{binary, unary, Arg, BinaryOp, UnaryOp};
 use rustgrad::ops::creation::randn;
+use rustgrad::ops::elementwise::{binary, unary, Arg, BinaryOp, UnaryOp};
 use rustgrad::DType;
 
 fn elementwise(c: &mut Criterion) {

@@ -29,7 +29,14 @@ pub enum Category {
 
 impl DType {
     /// All dtypes, in promotion order.
-    pub const ALL: [DType; 6] = [DType::Bool, DType::U8, DType::I32, DType::I64, DType::F32, DType::F64];
+    pub const ALL: [DType; 6] = [
+        DType::Bool,
+        DType::U8,
+        DType::I32,
+        DType::I64,
+        DType::F32,
+        DType::F64,
+    ];
 
     /// Bytes per element.
     pub fn size(self) -> usize {
@@ -203,7 +210,8 @@ fn combine(higher: Option<DType>, lower: Option<DType>) -> Option<DType> {
 
 /// The result dtype of an operation on these operands (torch's `torch.result_type`).
 pub fn result_type(operands: &[Operand]) -> DType {
-    let (mut dim, mut zero, mut wrapped): (Option<DType>, Option<DType>, Option<DType>) = (None, None, None);
+    let (mut dim, mut zero, mut wrapped): (Option<DType>, Option<DType>, Option<DType>) =
+        (None, None, None);
     for op in operands {
         let (slot, d) = match *op {
             Operand::Dim(d) => (&mut dim, d),
@@ -230,14 +238,32 @@ mod tests {
     #[test]
     fn scalars_count_only_when_of_a_higher_category() {
         // int64 tensor * 2.5 -> float32; float32 tensor * python float -> float32
-        assert_eq!(result_type(&[Operand::Dim(I64), Operand::Wrapped(F32)]), F32);
-        assert_eq!(result_type(&[Operand::Dim(F32), Operand::Wrapped(F32)]), F32);
+        assert_eq!(
+            result_type(&[Operand::Dim(I64), Operand::Wrapped(F32)]),
+            F32
+        );
+        assert_eq!(
+            result_type(&[Operand::Dim(F32), Operand::Wrapped(F32)]),
+            F32
+        );
         // int32 tensor + python int -> int32; bool tensor + python int -> int64
-        assert_eq!(result_type(&[Operand::Dim(I32), Operand::Wrapped(I64)]), I32);
-        assert_eq!(result_type(&[Operand::Dim(Bool), Operand::Wrapped(I64)]), I64);
+        assert_eq!(
+            result_type(&[Operand::Dim(I32), Operand::Wrapped(I64)]),
+            I32
+        );
+        assert_eq!(
+            result_type(&[Operand::Dim(Bool), Operand::Wrapped(I64)]),
+            I64
+        );
         // float32 tensor + 0-d float64 tensor -> float32; int tensor + 0-d float64 -> float64
-        assert_eq!(result_type(&[Operand::Dim(F32), Operand::ZeroDim(F64)]), F32);
-        assert_eq!(result_type(&[Operand::Dim(I64), Operand::ZeroDim(F64)]), F64);
+        assert_eq!(
+            result_type(&[Operand::Dim(F32), Operand::ZeroDim(F64)]),
+            F32
+        );
+        assert_eq!(
+            result_type(&[Operand::Dim(I64), Operand::ZeroDim(F64)]),
+            F64
+        );
     }
 
     #[test]

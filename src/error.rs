@@ -24,7 +24,9 @@ pub type Result<T> = std::result::Result<T, Error>;
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Runtime(m) | Error::Index(m) | Error::Type(m) | Error::Value(m) => f.write_str(m),
+            Error::Runtime(m) | Error::Index(m) | Error::Type(m) | Error::Value(m) => {
+                f.write_str(m)
+            }
             Error::OutOfMemory(n) => write!(
                 f,
                 "[enforce fail at alloc_cpu] DefaultCPUAllocator: not enough memory: \

@@ -24,9 +24,14 @@ pub struct Layout {
 
 /// Number of elements of a shape, or an error if it overflows.
 pub fn checked_numel(shape: &[usize]) -> Result<usize> {
-    shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d)).ok_or_else(|| {
-        Error::Runtime(format!("the number of elements of shape {shape:?} overflows"))
-    })
+    shape
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .ok_or_else(|| {
+            Error::Runtime(format!(
+                "the number of elements of shape {shape:?} overflows"
+            ))
+        })
 }
 
 /// Row-major strides of a shape.
@@ -49,7 +54,11 @@ pub fn fmt_shape(shape: &[usize]) -> String {
 impl Layout {
     /// A row-major layout starting at element 0.
     pub fn contiguous(shape: &[usize]) -> Layout {
-        Layout { shape: shape.into(), strides: contiguous_strides(shape), offset: 0 }
+        Layout {
+            shape: shape.into(),
+            strides: contiguous_strides(shape),
+            offset: 0,
+        }
     }
 
     pub fn ndim(&self) -> usize {
@@ -79,13 +88,23 @@ impl Layout {
         if self.shape.contains(&0) {
             return 0;
         }
-        self.offset + 1 + self.shape.iter().zip(&self.strides).map(|(&n, &s)| (n - 1) * s).sum::<usize>()
+        self.offset
+            + 1
+            + self
+                .shape
+                .iter()
+                .zip(&self.strides)
+                .map(|(&n, &s)| (n - 1) * s)
+                .sum::<usize>()
     }
 
     /// True when two different indices can reach the same element (a stride-0 dimension of size
     /// above one, as `expand` makes).
     pub fn has_internal_overlap(&self) -> bool {
-        self.shape.iter().zip(&self.strides).any(|(&n, &s)| n > 1 && s == 0)
+        self.shape
+            .iter()
+            .zip(&self.strides)
+            .any(|(&n, &s)| n > 1 && s == 0)
     }
 
     /// The layout seen through broadcasting to `shape` (which must be compatible: see
@@ -111,7 +130,11 @@ impl Layout {
                 )));
             };
         }
-        Ok(Layout { shape: shape.into(), strides, offset: self.offset })
+        Ok(Layout {
+            shape: shape.into(),
+            strides,
+            offset: self.offset,
+        })
     }
 }
 
@@ -123,8 +146,16 @@ pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Result<Shape> {
     let n = a.len().max(b.len());
     let mut out: Shape = SmallVec::from_elem(0, n);
     for i in 0..n {
-        let da = if i + a.len() >= n { a[i + a.len() - n] } else { 1 };
-        let db = if i + b.len() >= n { b[i + b.len() - n] } else { 1 };
+        let da = if i + a.len() >= n {
+            a[i + a.len() - n]
+        } else {
+            1
+        };
+        let db = if i + b.len() >= n {
+            b[i + b.len() - n]
+        } else {
+            1
+        };
         out[i] = if da == db || db == 1 {
             da
         } else if da == 1 {
@@ -148,7 +179,11 @@ pub fn wrap_dim(dim: i64, ndim: usize) -> Result<usize> {
             n - 1
         )));
     }
-    Ok(if dim < 0 { (dim + n) as usize } else { dim as usize })
+    Ok(if dim < 0 {
+        (dim + n) as usize
+    } else {
+        dim as usize
+    })
 }
 
 /// Merges dimensions that every operand walks as one (size-1 dimensions are dropped), so that
@@ -162,8 +197,10 @@ pub fn coalesce<const N: usize>(shape: &[usize], strides: [&[usize]; N]) -> (Sha
             continue;
         }
         let mergeable = match out_shape.last() {
-            Some(&prev_n) => (0..N).all(|k| *out_strides[k].last().unwrap_or(&0) == strides[k][d] * n)
-                && prev_n > 0,
+            Some(&prev_n) => {
+                (0..N).all(|k| *out_strides[k].last().unwrap_or(&0) == strides[k][d] * n)
+                    && prev_n > 0
+            }
             None => false,
         };
         if mergeable {
@@ -194,7 +231,10 @@ mod tests {
 
     #[test]
     fn broadcasting_follows_numpy() {
-        assert_eq!(broadcast_shapes(&[3, 1], &[1, 2]).unwrap().as_slice(), &[3, 2]);
+        assert_eq!(
+            broadcast_shapes(&[3, 1], &[1, 2]).unwrap().as_slice(),
+            &[3, 2]
+        );
         assert_eq!(broadcast_shapes(&[4], &[2, 1]).unwrap().as_slice(), &[2, 4]);
         assert_eq!(broadcast_shapes(&[], &[2]).unwrap().as_slice(), &[2]);
         let err = broadcast_shapes(&[2, 3], &[2, 4]).unwrap_err();
@@ -209,7 +249,11 @@ mod tests {
         let l = Layout::contiguous(&[2, 3]);
         assert!(l.is_contiguous());
         assert_eq!(l.span(), 6);
-        let t = Layout { shape: [3, 2].into_iter().collect(), strides: [1, 3].into_iter().collect(), offset: 0 };
+        let t = Layout {
+            shape: [3, 2].into_iter().collect(),
+            strides: [1, 3].into_iter().collect(),
+            offset: 0,
+        };
         assert!(!t.is_contiguous());
         assert_eq!(t.span(), 6);
     }

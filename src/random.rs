@@ -16,7 +16,12 @@ static RNG: Mutex<Option<(u64, Xoshiro256PlusPlus)>> = Mutex::new(None);
 /// Runs `f` with the global generator.
 pub fn with_rng<R>(f: impl FnOnce(&mut Xoshiro256PlusPlus) -> R) -> R {
     let mut guard = RNG.lock();
-    let (_, rng) = guard.get_or_insert_with(|| (DEFAULT_SEED, Xoshiro256PlusPlus::seed_from_u64(DEFAULT_SEED)));
+    let (_, rng) = guard.get_or_insert_with(|| {
+        (
+            DEFAULT_SEED,
+            Xoshiro256PlusPlus::seed_from_u64(DEFAULT_SEED),
+        )
+    });
     f(rng)
 }
 

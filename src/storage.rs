@@ -47,9 +47,14 @@ impl Storage {
     /// Allocates `nbytes` zeroed bytes. Fails with `OutOfMemory` instead of aborting.
     pub fn zeroed(nbytes: usize) -> Result<Storage> {
         if nbytes == 0 {
-            return Ok(Storage::with_owner(NonNull::<u64>::dangling().cast(), 0, Owner::Rust(None)));
+            return Ok(Storage::with_owner(
+                NonNull::<u64>::dangling().cast(),
+                0,
+                Owner::Rust(None),
+            ));
         }
-        let layout = AllocLayout::from_size_align(nbytes, ALIGN).map_err(|_| Error::OutOfMemory(nbytes))?;
+        let layout =
+            AllocLayout::from_size_align(nbytes, ALIGN).map_err(|_| Error::OutOfMemory(nbytes))?;
         // SAFETY: `layout` has a non-zero size.
         let raw = unsafe { alloc::alloc_zeroed(layout) };
         let ptr = NonNull::new(raw).ok_or(Error::OutOfMemory(nbytes))?;
@@ -61,12 +66,22 @@ impl Storage {
     /// # Safety
     /// `ptr` must be valid for reads and writes of `nbytes` bytes for as long as `owner` lives,
     /// and suitably aligned for the dtype the tensors over it use.
-    pub unsafe fn foreign(ptr: NonNull<u8>, nbytes: usize, owner: Box<dyn Any + Send + Sync>) -> Storage {
+    pub unsafe fn foreign(
+        ptr: NonNull<u8>,
+        nbytes: usize,
+        owner: Box<dyn Any + Send + Sync>,
+    ) -> Storage {
         Storage::with_owner(ptr, nbytes, Owner::Foreign(owner))
     }
 
     fn with_owner(ptr: NonNull<u8>, nbytes: usize, owner: Owner) -> Storage {
-        Storage { ptr, nbytes, owner, version: AtomicU64::new(0), lock: parking_lot::RwLock::new(()) }
+        Storage {
+            ptr,
+            nbytes,
+            owner,
+            version: AtomicU64::new(0),
+            lock: parking_lot::RwLock::new(()),
+        }
     }
 
     pub fn nbytes(&self) -> usize {
@@ -128,7 +143,10 @@ mod tests {
 
     #[test]
     fn impossible_allocation_is_an_error_not_an_abort() {
-        assert!(matches!(Storage::zeroed(usize::MAX / 2), Err(Error::OutOfMemory(_))));
+        assert!(matches!(
+            Storage::zeroed(usize::MAX / 2),
+            Err(Error::OutOfMemory(_))
+        ));
     }
 
     #[test]

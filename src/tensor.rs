@@ -37,7 +37,11 @@ impl Tensor {
                 storage.nbytes()
             )));
         }
-        Ok(Tensor { storage, layout, dtype })
+        Ok(Tensor {
+            storage,
+            layout,
+            dtype,
+        })
     }
 
     /// A new zero-filled contiguous tensor. Errors on sizes whose byte count overflows or that
@@ -45,13 +49,20 @@ impl Tensor {
     pub fn zeros(shape: &[usize], dtype: DType) -> Result<Tensor> {
         let numel = checked_numel(shape)?;
         let nbytes = numel.checked_mul(dtype.size()).ok_or_else(|| {
-            Error::Runtime(format!("shape {} is too large to allocate", fmt_shape(shape)))
+            Error::Runtime(format!(
+                "shape {} is too large to allocate",
+                fmt_shape(shape)
+            ))
         })?;
         if nbytes > isize::MAX as usize {
             return Err(Error::OutOfMemory(nbytes));
         }
         let storage = Arc::new(Storage::zeroed(nbytes)?);
-        Ok(Tensor { storage, layout: Layout::contiguous(shape), dtype })
+        Ok(Tensor {
+            storage,
+            layout: Layout::contiguous(shape),
+            dtype,
+        })
     }
 
     /// A contiguous tensor holding `data` (of the Rust type of `dtype`).
@@ -127,7 +138,10 @@ impl Tensor {
     /// As for [`Tensor::data_ptr`].
     pub unsafe fn raw<T>(&self) -> Raw<'_, T> {
         // SAFETY: forwarded to the caller.
-        Raw { ptr: unsafe { self.data_ptr::<T>() }, strides: &self.layout.strides }
+        Raw {
+            ptr: unsafe { self.data_ptr::<T>() },
+            strides: &self.layout.strides,
+        }
     }
 
     /// Do two tensors share memory?
@@ -200,7 +214,11 @@ impl Tensor {
     pub fn assign(&self, src: &Tensor) -> Result<()> {
         self.check_writable()?;
         let src = src.broadcast_to(self.shape())?;
-        let src = if src.shares_storage(self) && src.layout != self.layout { src.deep_clone()? } else { src };
+        let src = if src.shares_storage(self) && src.layout != self.layout {
+            src.deep_clone()?
+        } else {
+            src
+        };
         self.copy_from_unchecked(&src);
         self.storage.bump_version();
         Ok(())
@@ -223,7 +241,11 @@ impl Tensor {
         if self.shape() == shape {
             return Ok(self.clone());
         }
-        Ok(Tensor { storage: self.storage.clone(), layout: self.layout.broadcast_to(shape)?, dtype: self.dtype })
+        Ok(Tensor {
+            storage: self.storage.clone(),
+            layout: self.layout.broadcast_to(shape)?,
+            dtype: self.dtype,
+        })
     }
 
     /// The elements in row-major order, converted to `T`.
@@ -263,7 +285,10 @@ mod tests {
     #[test]
     fn cast_and_item() {
         let t = Tensor::from_vec(&[1.5f32, -2.7], &[2], DType::F32).unwrap();
-        assert_eq!(t.cast_copy(DType::I64).unwrap().to_vec::<i64>(), vec![1, -2]);
+        assert_eq!(
+            t.cast_copy(DType::I64).unwrap().to_vec::<i64>(),
+            vec![1, -2]
+        );
         assert_eq!(t.cast_copy(DType::Bool).unwrap().to_vec::<u8>(), vec![1, 1]);
         assert!(t.item().is_err());
         let s = Tensor::scalar(Scalar::Int(7), DType::F64).unwrap();
@@ -273,13 +298,20 @@ mod tests {
     #[test]
     fn out_of_bounds_layouts_are_rejected() {
         let t = Tensor::zeros(&[4], DType::F32).unwrap();
-        let bad = Layout { shape: [5].into_iter().collect(), strides: [1].into_iter().collect(), offset: 0 };
+        let bad = Layout {
+            shape: [5].into_iter().collect(),
+            strides: [1].into_iter().collect(),
+            offset: 0,
+        };
         assert!(t.with_layout(bad).is_err());
     }
 
     #[test]
     fn huge_shapes_are_errors() {
         assert!(Tensor::zeros(&[usize::MAX, 2], DType::F32).is_err());
-        assert!(matches!(Tensor::zeros(&[1 << 58], DType::F64), Err(Error::OutOfMemory(_))));
+        assert!(matches!(
+            Tensor::zeros(&[1 << 58], DType::F64),
+            Err(Error::OutOfMemory(_))
+        ));
     }
 }

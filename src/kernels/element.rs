@@ -106,7 +106,11 @@ macro_rules! with_float_dtype {
 #[inline(always)]
 pub fn convert<S: Element, D: Element>(v: S, dst: DType) -> D {
     if dst == DType::Bool {
-        return if v.to_f64() != 0.0 { D::one() } else { D::zero() };
+        return if v.to_f64() != 0.0 {
+            D::one()
+        } else {
+            D::zero()
+        };
     }
     if S::DTYPE.is_float() || D::DTYPE.is_float() {
         D::from_f64(v.to_f64())

@@ -82,7 +82,11 @@ pub unsafe fn map2<A: Copy + Sync, B: Copy + Sync, R: Copy + Send>(
     }
     let (shape, [so, sa, sb]) = coalesce(shape, [out.1, a.strides, b.strides]);
     let strides: [Strides; 3] = [so, sa, sb];
-    let (po, pa, pb) = (SendPtr(out.0), SendPtr(a.ptr as *mut A), SendPtr(b.ptr as *mut B));
+    let (po, pa, pb) = (
+        SendPtr(out.0),
+        SendPtr(a.ptr as *mut A),
+        SendPtr(b.ptr as *mut B),
+    );
     let last = shape.len() - 1;
     let (io, ia, ib) = (strides[0][last], strides[1][last], strides[2][last]);
     for_each_chunk(numel, |start, end| {
@@ -139,7 +143,12 @@ pub unsafe fn map3<A: Copy + Sync, B: Copy + Sync, C: Copy + Sync, R: Copy + Sen
     }
     let (shape, [so, sa, sb, sc]) = coalesce(shape, [out.1, a.strides, b.strides, c.strides]);
     let strides: [Strides; 4] = [so, sa, sb, sc];
-    let ptrs = (SendPtr(out.0), SendPtr(a.ptr as *mut A), SendPtr(b.ptr as *mut B), SendPtr(c.ptr as *mut C));
+    let ptrs = (
+        SendPtr(out.0),
+        SendPtr(a.ptr as *mut A),
+        SendPtr(b.ptr as *mut B),
+        SendPtr(c.ptr as *mut C),
+    );
     let last = shape.len() - 1;
     let inner: [usize; 4] = std::array::from_fn(|k| strides[k][last]);
     for_each_chunk(numel, |start, end| {
@@ -174,8 +183,14 @@ mod tests {
             map2(
                 &[3, 2],
                 (out.as_mut_ptr(), &[2, 1]),
-                Raw { ptr: a.as_ptr(), strides: &[1, 0] },
-                Raw { ptr: b.as_ptr(), strides: &[0, 1] },
+                Raw {
+                    ptr: a.as_ptr(),
+                    strides: &[1, 0],
+                },
+                Raw {
+                    ptr: b.as_ptr(),
+                    strides: &[0, 1],
+                },
                 |x, y| x + y,
             );
         }

@@ -49,7 +49,11 @@ fn pool() -> Option<Arc<ThreadPool>> {
         .build()
         .ok()
         .map(Arc::new)?;
-    *guard = Some(Pool { pid, threads, pool: pool.clone() });
+    *guard = Some(Pool {
+        pid,
+        threads,
+        pool: pool.clone(),
+    });
     Some(pool)
 }
 

@@ -83,7 +83,9 @@ mod tests {
         });
         assert_eq!(seen, vec![0, 2, 4, 1, 3, 5]);
         let mut part = vec![];
-        for_each_run(&[2, 3], &strides, 2, 5, |pos, len, [off]| part.push((pos, len, off)));
+        for_each_run(&[2, 3], &strides, 2, 5, |pos, len, [off]| {
+            part.push((pos, len, off))
+        });
         assert_eq!(part, vec![(2, 1, 4), (3, 2, 1)]);
     }
 }

@@ -22,7 +22,9 @@ pub fn full(shape: &[usize], value: Scalar, dtype: DType) -> Result<Tensor> {
 /// `torch.arange(start, end, step)`: `ceil((end - start) / step)` values. `dtype` defaults to
 /// int64 when every argument is an integer and to the default float otherwise.
 pub fn arange(start: Scalar, end: Scalar, step: Scalar, dtype: Option<DType>) -> Result<Tensor> {
-    let all_int = [start, end, step].iter().all(|s| !matches!(s, Scalar::Float(_)));
+    let all_int = [start, end, step]
+        .iter()
+        .all(|s| !matches!(s, Scalar::Float(_)));
     let dtype = dtype.unwrap_or(if all_int { DType::I64 } else { default_float() });
     let (s, e, st) = (start.as_f64(), end.as_f64(), step.as_f64());
     if st == 0.0 {
@@ -32,21 +34,31 @@ pub fn arange(start: Scalar, end: Scalar, step: Scalar, dtype: Option<DType>) ->
         return Err(Error::Runtime(format!("unsupported range: {s} -> {e}")));
     }
     if (st > 0.0 && e < s) || (st < 0.0 && e > s) {
-        return Err(Error::Runtime("upper bound and larger bound inconsistent with step sign".into()));
+        return Err(Error::Runtime(
+            "upper bound and larger bound inconsistent with step sign".into(),
+        ));
     }
     let n = if all_int {
-        let (s, e, st) = (start.as_i64() as i128, end.as_i64() as i128, step.as_i64() as i128);
+        let (s, e, st) = (
+            start.as_i64() as i128,
+            end.as_i64() as i128,
+            step.as_i64() as i128,
+        );
         ((e - s + st - st.signum()) / st).max(0) as f64
     } else {
         ((e - s) / st).ceil()
     };
     if n > (isize::MAX as f64) {
-        return Err(Error::Runtime(format!("invalid size, possible overflow?: {n}")));
+        return Err(Error::Runtime(format!(
+            "invalid size, possible overflow?: {n}"
+        )));
     }
     let n = n as usize;
     if all_int && dtype.is_integral() {
         let (s, st) = (start.as_i64(), step.as_i64());
-        let v: Vec<i64> = (0..n as i64).map(|i| s.wrapping_add(i.wrapping_mul(st))).collect();
+        let v: Vec<i64> = (0..n as i64)
+            .map(|i| s.wrapping_add(i.wrapping_mul(st)))
+            .collect();
         return Tensor::from_vec(&v, &[n], DType::I64)?.to_dtype(dtype);
     }
     let v: Vec<f64> = (0..n).map(|i| s + i as f64 * st).collect();
@@ -56,13 +68,25 @@ pub fn arange(start: Scalar, end: Scalar, step: Scalar, dtype: Option<DType>) ->
 /// `torch.linspace(start, end, steps)`: symmetric from both ends, as torch computes it.
 pub fn linspace(start: f64, end: f64, steps: i64, dtype: Option<DType>) -> Result<Tensor> {
     if steps < 0 {
-        return Err(Error::Runtime("number of steps must be non-negative".into()));
+        return Err(Error::Runtime(
+            "number of steps must be non-negative".into(),
+        ));
     }
     let n = steps as usize;
-    let step = if n > 1 { (end - start) / (n - 1) as f64 } else { 0.0 };
+    let step = if n > 1 {
+        (end - start) / (n - 1) as f64
+    } else {
+        0.0
+    };
     let half = n / 2;
     let v: Vec<f64> = (0..n)
-        .map(|i| if i < half { start + step * i as f64 } else { end - step * (n - 1 - i) as f64 })
+        .map(|i| {
+            if i < half {
+                start + step * i as f64
+            } else {
+                end - step * (n - 1 - i) as f64
+            }
+        })
         .collect();
     Tensor::from_vec(&v, &[n], DType::F64)?.to_dtype(dtype.unwrap_or_else(default_float))
 }
@@ -84,7 +108,10 @@ pub fn randn(shape: &[usize], mean: f64, std: f64, dtype: DType) -> Result<Tenso
     check_float(dtype, "normal_kernel_cpu")?;
     let n = crate::layout::checked_numel(shape)?;
     Tensor::zeros(shape, dtype)?; // fail on impossible sizes before drawing
-    let v: Vec<f64> = random::normal_f64(n).into_iter().map(|z| mean + std * z).collect();
+    let v: Vec<f64> = random::normal_f64(n)
+        .into_iter()
+        .map(|z| mean + std * z)
+        .collect();
     Tensor::from_vec(&v, shape, DType::F64)?.to_dtype(dtype)
 }
 
@@ -93,7 +120,10 @@ pub fn rand(shape: &[usize], low: f64, high: f64, dtype: DType) -> Result<Tensor
     check_float(dtype, "check_uniform_bounds")?;
     let n = crate::layout::checked_numel(shape)?;
     Tensor::zeros(shape, dtype)?;
-    let v: Vec<f64> = random::uniform_f64(n).into_iter().map(|u| low + (high - low) * u).collect();
+    let v: Vec<f64> = random::uniform_f64(n)
+        .into_iter()
+        .map(|u| low + (high - low) * u)
+        .collect();
     Tensor::from_vec(&v, shape, DType::F64)?.to_dtype(dtype)
 }
 
@@ -111,7 +141,10 @@ pub fn randint(low: i64, high: i64, shape: &[usize], dtype: DType) -> Result<Ten
 
 fn check_float(dtype: DType, what: &str) -> Result<()> {
     if !dtype.is_float() {
-        return Err(Error::Runtime(format!("\"{what}\" not implemented for '{}'", dtype.torch_name())));
+        return Err(Error::Runtime(format!(
+            "\"{what}\" not implemented for '{}'",
+            dtype.torch_name()
+        )));
     }
     Ok(())
 }
@@ -124,7 +157,13 @@ mod tests {
     fn arange_sizes_and_dtypes() {
         let t = arange(Scalar::Int(0), Scalar::Int(12), Scalar::Int(1), None).unwrap();
         assert_eq!((t.dtype(), t.numel()), (DType::I64, 12));
-        let t = arange(Scalar::Float(-8.0), Scalar::Float(8.0), Scalar::Float(0.1), None).unwrap();
+        let t = arange(
+            Scalar::Float(-8.0),
+            Scalar::Float(8.0),
+            Scalar::Float(0.1),
+            None,
+        )
+        .unwrap();
         assert_eq!((t.dtype(), t.numel()), (DType::F32, 160));
         let t = arange(Scalar::Int(1), Scalar::Int(10), Scalar::Int(3), None).unwrap();
         assert_eq!(t.to_vec::<i64>(), vec![1, 4, 7]);
@@ -132,7 +171,15 @@ mod tests {
 
     #[test]
     fn eye_and_linspace() {
-        assert_eq!(eye(2, 3, DType::I64).unwrap().to_vec::<i64>(), vec![1, 0, 0, 0, 1, 0]);
-        assert_eq!(linspace(0.0, 1.0, 5, Some(DType::F64)).unwrap().to_vec::<f64>(), vec![0.0, 0.25, 0.5, 0.75, 1.0]);
+        assert_eq!(
+            eye(2, 3, DType::I64).unwrap().to_vec::<i64>(),
+            vec![1, 0, 0, 0, 1, 0]
+        );
+        assert_eq!(
+            linspace(0.0, 1.0, 5, Some(DType::F64))
+                .unwrap()
+                .to_vec::<f64>(),
+            vec![0.0, 0.25, 0.5, 0.75, 1.0]
+        );
     }
 }

@@ -10,7 +10,6 @@ use crate::kernels::Element;
 use crate::layout::broadcast_shapes;
 use crate::tensor::Tensor;
 
-
 /// An operand of an elementwise op: a tensor or a Python scalar.
 #[derive(Clone, Copy, Debug)]
 pub enum Arg<'a> {
@@ -73,7 +72,10 @@ pub enum BinaryOp {
 
 impl BinaryOp {
     pub fn is_comparison(self) -> bool {
-        matches!(self, BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge)
+        matches!(
+            self,
+            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
+        )
     }
 
     /// torch's kernel name, used in "not implemented for" messages.
@@ -117,7 +119,10 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg) -> Result<Tensor> {
     let (compute, out_dtype) = op.dtypes(binary_result_type(a, b))?;
     let shape = broadcast_shapes(a.shape(), b.shape())?;
     let out = Tensor::zeros(&shape, out_dtype)?;
-    let (ta, tb) = (a.materialize(compute, &shape)?, b.materialize(compute, &shape)?);
+    let (ta, tb) = (
+        a.materialize(compute, &shape)?,
+        b.materialize(compute, &shape)?,
+    );
     run_binary(op, &out, &ta, &tb)?;
     Ok(out)
 }
@@ -143,7 +148,11 @@ pub fn binary_inplace(op: BinaryOp, dst: &Tensor, other: Arg) -> Result<()> {
     }
     let tb = other.materialize(compute, &shape)?;
     // A source that shares memory with the destination through another layout is copied first.
-    let tb = if tb.shares_storage(dst) && tb.layout() != dst.layout() { tb.deep_clone()? } else { tb };
+    let tb = if tb.shares_storage(dst) && tb.layout() != dst.layout() {
+        tb.deep_clone()?
+    } else {
+        tb
+    };
     if compute == dst.dtype() && out_dtype == dst.dtype() {
         run_binary(op, dst, dst, &tb)?;
     } else {
@@ -166,15 +175,27 @@ fn run_binary(op: BinaryOp, out: &Tensor, a: &Tensor, b: &Tensor) -> Result<()> 
             // SAFETY: `out` is fresh or was checked writable, `a` and `b` were broadcast to its
             // shape, and a source sharing its storage has the same layout or was copied.
             unsafe {
-                map2::<$T, $T, $R>(out.shape(), (out.data_ptr::<$R>(), out.strides()), a.raw::<$T>(), b.raw::<$T>(), $f)
+                map2::<$T, $T, $R>(
+                    out.shape(),
+                    (out.data_ptr::<$R>(), out.strides()),
+                    a.raw::<$T>(),
+                    b.raw::<$T>(),
+                    $f,
+                )
             }
         }};
     }
     macro_rules! arith {
         ($T:ty) => {{
             match op {
-                BinaryOp::Add if is_bool => go!($T, $T, |x: $T, y: $T| ((x.to_i64() | y.to_i64()) != 0) as u8 as i64 as $T),
-                BinaryOp::Mul if is_bool => go!($T, $T, |x: $T, y: $T| ((x.to_i64() & y.to_i64()) != 0) as u8 as i64 as $T),
+                BinaryOp::Add if is_bool => go!($T, $T, |x: $T, y: $T| ((x.to_i64() | y.to_i64())
+                    != 0) as u8
+                    as i64
+                    as $T),
+                BinaryOp::Mul if is_bool => go!($T, $T, |x: $T, y: $T| ((x.to_i64() & y.to_i64())
+                    != 0) as u8
+                    as i64
+                    as $T),
                 BinaryOp::Add => go!($T, $T, |x: $T, y: $T| x.add(y)),
                 BinaryOp::Sub => go!($T, $T, |x: $T, y: $T| x.sub(y)),
                 BinaryOp::Mul => go!($T, $T, |x: $T, y: $T| x.mul(y)),
@@ -205,7 +226,9 @@ fn run_binary(op: BinaryOp, out: &Tensor, a: &Tensor, b: &Tensor) -> Result<()> 
     }
     if flag.load(Ordering::Relaxed) {
         return Err(match op {
-            BinaryOp::Pow => Error::Runtime("Integers to negative integer powers are not allowed.".into()),
+            BinaryOp::Pow => {
+                Error::Runtime("Integers to negative integer powers are not allowed.".into())
+            }
             _ => Error::Runtime("ZeroDivisionError".into()),
         });
     }
@@ -244,7 +267,10 @@ impl UnaryOp {
     /// Ops that always produce floats (integer inputs are promoted to the default float).
     fn is_float_only(self) -> bool {
         use UnaryOp::*;
-        !matches!(self, Neg | Abs | Sign | Relu | Floor | Ceil | Round | Trunc | BitNot)
+        !matches!(
+            self,
+            Neg | Abs | Sign | Relu | Floor | Ceil | Round | Trunc | BitNot
+        )
     }
 
     fn out_dtype(self, input: DType) -> Result<DType> {
@@ -293,7 +319,14 @@ fn run_unary(op: UnaryOp, out: &Tensor, a: &Tensor) {
     macro_rules! go {
         ($T:ty, $f:expr) => {{
             // SAFETY: `out` has `a`'s shape and is either fresh or `a` itself (same layout).
-            unsafe { map1::<$T, $T>(a.shape(), (out.data_ptr::<$T>(), out.strides()), a.raw::<$T>(), $f) }
+            unsafe {
+                map1::<$T, $T>(
+                    a.shape(),
+                    (out.data_ptr::<$T>(), out.strides()),
+                    a.raw::<$T>(),
+                    $f,
+                )
+            }
         }};
     }
     macro_rules! exact {
@@ -315,7 +348,13 @@ fn run_unary(op: UnaryOp, out: &Tensor, a: &Tensor) {
                 UnaryOp::Neg => go!($T, |x: $T| -x),
                 UnaryOp::Abs => go!($T, |x: $T| x.abs()),
                 UnaryOp::Sign => go!($T, |x: $T| Arith::sign(x)),
-                UnaryOp::Relu => go!($T, |x: $T| if x > 0.0 { x } else if x.is_nan() { x } else { 0.0 }),
+                UnaryOp::Relu => go!($T, |x: $T| if x > 0.0 {
+                    x
+                } else if x.is_nan() {
+                    x
+                } else {
+                    0.0
+                }),
                 UnaryOp::Floor => go!($T, |x: $T| x.floor()),
                 UnaryOp::Ceil => go!($T, |x: $T| x.ceil()),
                 UnaryOp::Round => go!($T, |x: $T| x.round_ties_even()),
@@ -341,7 +380,12 @@ fn run_unary(op: UnaryOp, out: &Tensor, a: &Tensor) {
     match a.dtype() {
         DType::Bool => match op {
             UnaryOp::BitNot => go!(u8, |x: u8| (x == 0) as u8),
-            UnaryOp::Abs | UnaryOp::Relu | UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round | UnaryOp::Trunc => {
+            UnaryOp::Abs
+            | UnaryOp::Relu
+            | UnaryOp::Floor
+            | UnaryOp::Ceil
+            | UnaryOp::Round
+            | UnaryOp::Trunc => {
                 go!(u8, |x: u8| x)
             }
             _ => exact!(u8),
@@ -380,7 +424,9 @@ pub fn where_(cond: &Tensor, a: Arg, b: Arg) -> Result<Tensor> {
 /// `clamp(a, min, max)`: bounds may be absent; the result dtype follows promotion with them.
 pub fn clamp(a: &Tensor, min: Option<Arg>, max: Option<Arg>) -> Result<Tensor> {
     if min.is_none() && max.is_none() {
-        return Err(Error::Runtime("torch.clamp: At least one of 'min' or 'max' must not be None".into()));
+        return Err(Error::Runtime(
+            "torch.clamp: At least one of 'min' or 'max' must not be None".into(),
+        ));
     }
     let mut out = a.clone();
     if let Some(lo) = min {

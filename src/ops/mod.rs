@@ -3,3 +3,4 @@
 
 pub mod creation;
 pub mod elementwise;
+pub mod views;

@@ -1,0 +1,106 @@
+"""rustgrad: tensors and automatic differentiation with a Rust core and PyTorch's API.
+
+Write ``import rustgrad as torch`` and the tensor code of "Dive into Deep Learning"
+chapters 2-4 runs unchanged.
+
+Example:
+    >>> import rustgrad
+    >>> x = rustgrad.arange(12, dtype=rustgrad.float32).reshape(3, 4)
+    >>> x.sum()
+    tensor(66.)
+"""
+
+from rustgrad import _core
+from rustgrad._core import (
+    Tensor,
+    arange,
+    as_tensor,
+    bool,
+    dtype,
+    empty,
+    empty_like,
+    eye,
+    float32,
+    float64,
+    from_numpy,
+    full,
+    full_like,
+    get_default_dtype,
+    get_num_threads,
+    initial_seed,
+    int32,
+    int64,
+    linspace,
+    manual_seed,
+    normal,
+    ones,
+    ones_like,
+    rand,
+    randint,
+    randn,
+    result_type,
+    set_default_dtype,
+    set_num_threads,
+    tensor,
+    uint8,
+    zeros,
+    zeros_like,
+)
+from rustgrad._functions import *  # noqa: F403
+from rustgrad._functions import __all__ as _function_names
+from rustgrad._size import Size
+from rustgrad._tensor_str import set_printoptions
+
+float = float32  # noqa: A001
+double = float64
+long = int64
+int = int32  # noqa: A001
+strided = "strided"
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Size",
+    "Tensor",
+    "arange",
+    "as_tensor",
+    "bool",
+    "double",
+    "dtype",
+    "empty",
+    "empty_like",
+    "eye",
+    "float",
+    "float32",
+    "float64",
+    "from_numpy",
+    "full",
+    "full_like",
+    "get_default_dtype",
+    "get_num_threads",
+    "initial_seed",
+    "int",
+    "int32",
+    "int64",
+    "linspace",
+    "long",
+    "manual_seed",
+    "normal",
+    "ones",
+    "ones_like",
+    "rand",
+    "randint",
+    "randn",
+    "result_type",
+    "set_default_dtype",
+    "set_num_threads",
+    "set_printoptions",
+    "strided",
+    "tensor",
+    "uint8",
+    "zeros",
+    "zeros_like",
+    *_function_names,
+]
+
+del _core

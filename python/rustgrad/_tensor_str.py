@@ -1,0 +1,225 @@
+"""How tensors print: a port of PyTorch's ``torch/_tensor_str.py`` printing algorithm.
+
+``repr(t)`` and ``str(t)`` are identical and match torch's text with ``torch.`` replaced by
+``rustgrad.``. The values are read through NumPy (sharing the tensor's memory).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class _PrintOptions:
+    precision: int = 4
+    threshold: float = 1000
+    edgeitems: int = 3
+    linewidth: int = 80
+    sci_mode: bool | None = None
+
+
+PRINT_OPTS = _PrintOptions()
+
+
+def set_printoptions(
+    precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None
+):
+    """Sets how tensors print, as ``torch.set_printoptions``.
+
+    Args:
+        precision: digits after the decimal point (default 4).
+        threshold: element count above which the middle is summarized with ``...`` (1000).
+        edgeitems: items shown at each end of a summarized dimension (3).
+        linewidth: characters per line (80).
+        profile: ``"default"``, ``"short"`` or ``"full"``.
+        sci_mode: force (True) or forbid (False) scientific notation; None decides.
+
+    Example:
+        >>> rustgrad.set_printoptions(precision=2)
+        >>> rustgrad.tensor([1.2345])
+        tensor([1.23])
+        >>> rustgrad.set_printoptions(profile="default")
+    """
+    if profile is not None:
+        presets = {
+            "default": (4, 1000, 3, 80),
+            "short": (2, 1000, 2, 80),
+            "full": (4, math.inf, 3, 80),
+        }
+        if profile not in presets:
+            raise ValueError(f"unknown print profile {profile!r}")
+        (PRINT_OPTS.precision, PRINT_OPTS.threshold, PRINT_OPTS.edgeitems,
+         PRINT_OPTS.linewidth) = presets[profile]
+    if precision is not None:
+        PRINT_OPTS.precision = precision
+    if threshold is not None:
+        PRINT_OPTS.threshold = threshold
+    if edgeitems is not None:
+        PRINT_OPTS.edgeitems = edgeitems
+    if linewidth is not None:
+        PRINT_OPTS.linewidth = linewidth
+    PRINT_OPTS.sci_mode = sci_mode
+
+
+class _Formatter:
+    """Decides one width and notation for all elements, as torch's ``_Formatter``."""
+
+    def __init__(self, values: np.ndarray, floating: bool):
+        self.floating_dtype = floating
+        self.int_mode = True
+        self.sci_mode = False
+        self.max_width = 1
+        p = PRINT_OPTS.precision
+        flat = values.reshape(-1)
+        if not floating:
+            for value in flat.tolist():
+                self.max_width = max(self.max_width, len(f"{value}"))
+        else:
+            vals = flat.astype(np.float64)
+            nonzero_finite = vals[np.isfinite(vals) & (vals != 0)]
+            if nonzero_finite.size == 0:
+                return
+            absvals = np.abs(nonzero_finite)
+            vmin, vmax = float(absvals.min()), float(absvals.max())
+            self.int_mode = bool(np.all(nonzero_finite == np.ceil(nonzero_finite)))
+            items = nonzero_finite.tolist()
+            if self.int_mode:
+                if vmax / vmin > 1000.0 or vmax > 1.0e8:
+                    self.sci_mode = True
+                    for v in items:
+                        self.max_width = max(self.max_width, len(f"{v:.{p}e}"))
+                else:
+                    for v in items:
+                        self.max_width = max(self.max_width, len(f"{v:.0f}") + 1)
+            else:
+                if vmax / vmin > 1000.0 or vmax > 1.0e8 or vmin < 1.0e-4:
+                    self.sci_mode = True
+                    for v in items:
+                        self.max_width = max(self.max_width, len(f"{v:.{p}e}"))
+                else:
+                    for v in items:
+                        self.max_width = max(self.max_width, len(f"{v:.{p}f}"))
+        if PRINT_OPTS.sci_mode is not None:
+            self.sci_mode = PRINT_OPTS.sci_mode
+
+    def width(self) -> int:
+        return self.max_width
+
+    def format(self, value) -> str:
+        p = PRINT_OPTS.precision
+        if self.floating_dtype:
+            if self.sci_mode:
+                ret = f"{value:{self.max_width}.{p}e}"
+            elif self.int_mode:
+                ret = f"{value:.0f}"
+                if not (math.isinf(value) or math.isnan(value)):
+                    ret += "."
+            else:
+                ret = f"{value:.{p}f}"
+        else:
+            ret = f"{value}"
+        return (self.max_width - len(ret)) * " " + ret
+
+
+def _vector_str(values: np.ndarray, indent: int, summarize: bool, fmt: _Formatter) -> str:
+    element_length = fmt.width() + 2
+    per_line = max(1, int(math.floor((PRINT_OPTS.linewidth - indent) / element_length)))
+    edge = PRINT_OPTS.edgeitems
+    if summarize and not edge:
+        data = ["..."]
+    elif summarize and values.shape[0] > 2 * edge:
+        data = (
+            [fmt.format(v) for v in values[:edge].tolist()]
+            + [" ..."]
+            + [fmt.format(v) for v in values[-edge:].tolist()]
+        )
+    else:
+        data = [fmt.format(v) for v in values.tolist()]
+    lines = [", ".join(data[i : i + per_line]) for i in range(0, len(data), per_line)]
+    return "[" + ("," + "\n" + " " * (indent + 1)).join(lines) + "]"
+
+
+def _tensor_str_with_formatter(values, indent, summarize, fmt) -> str:
+    dim = values.ndim
+    if dim == 0:
+        return fmt.format(values.item())
+    if dim == 1:
+        return _vector_str(values, indent, summarize, fmt)
+    edge = PRINT_OPTS.edgeitems
+    n = values.shape[0]
+    if summarize and n > 2 * edge:
+        slices = (
+            [_tensor_str_with_formatter(values[i], indent + 1, summarize, fmt) for i in range(edge)]
+            + ["..."]
+            + [
+                _tensor_str_with_formatter(values[i], indent + 1, summarize, fmt)
+                for i in range(n - edge, n)
+            ]
+        )
+    else:
+        slices = [
+            _tensor_str_with_formatter(values[i], indent + 1, summarize, fmt) for i in range(n)
+        ]
+    return "[" + ("," + "\n" * (dim - 1) + " " * (indent + 1)).join(slices) + "]"
+
+
+def _summarized(values: np.ndarray) -> np.ndarray:
+    """The elements a summarized print shows (torch's ``get_summarized_data``)."""
+    edge = PRINT_OPTS.edgeitems
+    for axis, n in enumerate(values.shape):
+        if n > 2 * edge:
+            idx = list(range(edge)) + list(range(n - edge, n))
+            values = np.take(values, idx, axis=axis)
+    return values
+
+
+def _add_suffixes(tensor_str: str, suffixes: list[str], indent: int) -> str:
+    parts = [tensor_str]
+    last_line_len = len(tensor_str) - tensor_str.rfind("\n") + 1
+    for suffix in suffixes:
+        if last_line_len + len(suffix) + 2 > PRINT_OPTS.linewidth:
+            parts.append(",\n" + " " * indent + suffix)
+            last_line_len = indent + len(suffix)
+        else:
+            parts.append(", " + suffix)
+            last_line_len += len(suffix) + 2
+    parts.append(")")
+    return "".join(parts)
+
+
+def _values(t) -> np.ndarray:
+    values = np.asarray(t._numpy_view() if hasattr(t, "_numpy_view") else t.numpy())
+    return values
+
+
+def tensor_repr(t) -> str:
+    """The text of ``repr(t)``."""
+    import rustgrad
+
+    prefix = "tensor("
+    indent = len(prefix)
+    suffixes = []
+    dtype = t.dtype
+    default = rustgrad.get_default_dtype()
+    if t.numel() == 0:
+        if t.dim() != 1:
+            suffixes.append("size=" + str(tuple(t.shape)))
+        if dtype != default:
+            suffixes.append("dtype=" + repr(dtype))
+        body = "[]"
+    else:
+        if dtype not in (default, rustgrad.int64, rustgrad.bool):
+            suffixes.append("dtype=" + repr(dtype))
+        values = _values(t)
+        summarize = values.size > PRINT_OPTS.threshold
+        fmt = _Formatter(_summarized(values) if summarize else values, dtype.is_floating_point)
+        body = _tensor_str_with_formatter(values, indent, summarize, fmt)
+    grad_fn = getattr(t, "grad_fn", None)
+    if grad_fn is not None:
+        suffixes.append(f"grad_fn=<{type(grad_fn).__name__ if not hasattr(grad_fn, 'name') else grad_fn.name()}>")
+    elif getattr(t, "requires_grad", False):
+        suffixes.append("requires_grad=True")
+    return _add_suffixes(prefix + body, suffixes, indent)

@@ -1,0 +1,51 @@
+//! The PyO3 layer: `rustgrad._core`. Each file wraps one area of the core; no computation lives
+//! here beyond argument parsing and object creation.
+
+mod arith;
+mod convert;
+mod creation;
+mod dtype;
+mod error;
+mod interop;
+mod tensor;
+
+use pyo3::prelude::*;
+
+use crate::dtype::DType;
+
+#[pymodule(gil_used = true)]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add_class::<tensor::PyTensor>()?;
+    m.add_class::<dtype::PyDType>()?;
+    m.add_class::<interop::StorageRef>()?;
+    for d in DType::ALL {
+        m.add(d.name(), dtype::dtype_object(py, d))?;
+    }
+    m.add_function(wrap_pyfunction!(creation::tensor, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::as_tensor, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::from_numpy, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::zeros, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::ones, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::empty, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::full, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::zeros_like, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::ones_like, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::empty_like, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::full_like, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::arange, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::linspace, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::eye, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::randn, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::rand, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::randint, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::normal, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::manual_seed, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::initial_seed, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::get_default_dtype, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::set_default_dtype, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::set_num_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::get_num_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::result_type, m)?)?;
+    Ok(())
+}

@@ -49,7 +49,9 @@ sqrt = _unary("sqrt", ">>> rustgrad.sqrt(rustgrad.tensor([4.0]))\n        tensor
 sin = _unary("sin", ">>> rustgrad.sin(rustgrad.tensor([0.0]))\n        tensor([0.])")
 cos = _unary("cos", ">>> rustgrad.cos(rustgrad.tensor([0.0]))\n        tensor([1.])")
 tanh = _unary("tanh", ">>> rustgrad.tanh(rustgrad.tensor([0.0]))\n        tensor([0.])")
-sigmoid = _unary("sigmoid", ">>> rustgrad.sigmoid(rustgrad.tensor([0.0]))\n        tensor([0.5000])")
+sigmoid = _unary(
+    "sigmoid", ">>> rustgrad.sigmoid(rustgrad.tensor([0.0]))\n        tensor([0.5000])"
+)
 relu = _unary("relu", ">>> rustgrad.relu(rustgrad.tensor([-1.0, 2.0]))\n        tensor([0., 2.])")
 
 

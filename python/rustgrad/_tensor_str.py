@@ -219,7 +219,7 @@ def tensor_repr(t) -> str:
         body = _tensor_str_with_formatter(values, indent, summarize, fmt)
     grad_fn = getattr(t, "grad_fn", None)
     if grad_fn is not None:
-        suffixes.append(f"grad_fn=<{type(grad_fn).__name__ if not hasattr(grad_fn, 'name') else grad_fn.name()}>")
+        suffixes.append(f"grad_fn=<{grad_fn.name()}>")
     elif getattr(t, "requires_grad", False):
         suffixes.append("requires_grad=True")
     return _add_suffixes(prefix + body, suffixes, indent)

@@ -7,6 +7,7 @@
 //! - [`ops`]: operations (checks, dtype rules, allocation) and [`kernels`]: the loops they run;
 //! - `python` (feature `python`): the PyO3 layer that maturin builds into `rustgrad._core`.
 
+pub mod autograd;
 pub mod dtype;
 pub mod error;
 pub mod kernels;

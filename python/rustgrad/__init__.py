@@ -11,6 +11,7 @@ Example:
 """
 
 from rustgrad import _core
+from rustgrad import autograd
 from rustgrad._core import (
     Tensor,
     arange,
@@ -49,6 +50,7 @@ from rustgrad._core import (
 from rustgrad._functions import *  # noqa: F403
 from rustgrad._functions import __all__ as _function_names
 from rustgrad._size import Size
+from rustgrad.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from rustgrad._tensor_str import set_printoptions
 
 float = float32  # noqa: A001
@@ -63,6 +65,11 @@ __all__ = [
     "Size",
     "Tensor",
     "arange",
+    "autograd",
+    "enable_grad",
+    "is_grad_enabled",
+    "no_grad",
+    "set_grad_enabled",
     "as_tensor",
     "bool",
     "double",

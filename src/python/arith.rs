@@ -1,31 +1,48 @@
 //! Arithmetic, comparison and elementwise math on `rustgrad.Tensor`: Python operators and their
-//! method forms. Every method is a thin wrapper over `crate::ops::elementwise`.
+//! method forms, thin wrappers over the differentiable ops of `crate::autograd::ops::elementwise`.
 
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::pyclass::CompareOp;
 
-use crate::dtype::Scalar;
-use crate::kernels::parallel::PARALLEL_THRESHOLD;
-use crate::ops::elementwise::{
-    binary, binary_inplace, clamp, unary, unary_inplace, where_, Arg, BinaryOp, UnaryOp,
+use crate::autograd::ops::elementwise::{
+    binary_op, clamp_op, unary_op, where_op, Operand as AgOperand,
 };
+use crate::autograd::{check_inplace, is_grad_enabled, Var, V};
+use crate::dtype::{default_float, Scalar};
+use crate::kernels::parallel::PARALLEL_THRESHOLD;
+use crate::ops::elementwise::{binary_inplace, unary, unary_inplace, Arg, BinaryOp, UnaryOp};
 use crate::python::convert::extract_scalar;
 use crate::python::interop::tensor_from_array;
 use crate::python::tensor::PyTensor;
 use crate::tensor::Tensor;
 
-/// The other operand of a binary op.
+/// The other operand of a binary op: a tensor (with its autograd state) or a Python number.
 pub enum Operand {
-    T(Tensor),
+    T(Var),
     S(Scalar),
 }
 
 impl Operand {
     pub fn arg(&self) -> Arg<'_> {
         match self {
-            Operand::T(t) => Arg::T(t),
+            Operand::T(v) => Arg::T(&v.t),
             Operand::S(s) => Arg::S(*s),
+        }
+    }
+
+    pub fn ag(&self) -> AgOperand<'_> {
+        match self {
+            Operand::T(v) => AgOperand::T(v.v()),
+            Operand::S(s) => AgOperand::S(*s),
+        }
+    }
+
+    /// The operand as a tensor (a scalar becomes a 0-d tensor of its default dtype).
+    pub fn into_tensor(self) -> crate::Result<Tensor> {
+        match self {
+            Operand::T(v) => Ok(v.t),
+            Operand::S(s) => Tensor::scalar(s, s.default_dtype(default_float())),
         }
     }
 }
@@ -34,13 +51,13 @@ impl Operand {
 /// returns `NotImplemented`).
 pub fn operand(obj: &Bound<'_, PyAny>) -> PyResult<Option<Operand>> {
     if let Ok(t) = obj.cast::<PyTensor>() {
-        return Ok(Some(Operand::T(t.borrow().t.clone())));
+        return Ok(Some(Operand::T(t.borrow().var())));
     }
     if let Some(s) = extract_scalar(obj)? {
         return Ok(Some(Operand::S(s)));
     }
     if obj.hasattr("__array_interface__")? {
-        return Ok(Some(Operand::T(tensor_from_array(obj, true)?)));
+        return Ok(Some(Operand::T(Var::plain(tensor_from_array(obj, true)?))));
     }
     Ok(None)
 }
@@ -72,11 +89,28 @@ pub fn compute<R: Send>(py: Python<'_>, inputs: &[&Tensor], f: impl FnOnce() -> 
     })
 }
 
-fn new_obj(py: Python<'_>, t: Tensor) -> PyResult<Py<PyAny>> {
-    Ok(Bound::new(py, PyTensor::new(t))?.into_any().unbind())
+fn new_obj(py: Python<'_>, v: Var) -> PyResult<Py<PyAny>> {
+    Ok(Bound::new(py, PyTensor::from_var(v))?.into_any().unbind())
 }
 
-/// `a op b` (or `b op a` when `reflected`), or `NotImplemented` for an unknown operand.
+/// `a op b` (or `b op a` when `reflected`), recorded for autograd.
+pub fn run_binary(
+    py: Python<'_>,
+    op: BinaryOp,
+    a: &Var,
+    o: &Operand,
+    reflected: bool,
+) -> PyResult<Var> {
+    let inputs: Vec<&Tensor> = match o {
+        Operand::T(v) => vec![&a.t, &v.t],
+        Operand::S(_) => vec![&a.t],
+    };
+    Ok(compute(py, &inputs, || {
+        binary_op(op, a.v(), o.ag(), reflected)
+    })?)
+}
+
+/// The operator form: `NotImplemented` for an unknown operand.
 fn binary_dunder(
     slf: &Bound<'_, PyTensor>,
     other: &Bound<'_, PyAny>,
@@ -87,28 +121,42 @@ fn binary_dunder(
     let Some(o) = operand(other)? else {
         return Ok(py.NotImplemented());
     };
-    let a = slf.borrow().t.clone();
-    let out = run_binary(py, op, &a, &o, reflected)?;
-    new_obj(py, out)
+    let a = slf.borrow().var();
+    new_obj(py, run_binary(py, op, &a, &o, reflected)?)
 }
 
-pub fn run_binary(
-    py: Python<'_>,
-    op: BinaryOp,
-    a: &Tensor,
-    o: &Operand,
-    reflected: bool,
-) -> PyResult<Tensor> {
-    let inputs: Vec<&Tensor> = match o {
-        Operand::T(t) => vec![a, t],
-        Operand::S(_) => vec![a],
-    };
-    let (x, y) = if reflected {
-        (o.arg(), Arg::T(a))
-    } else {
-        (Arg::T(a), o.arg())
-    };
-    Ok(compute(py, &inputs, || binary(op, x, y))?)
+/// `self op= other`: keeps the object and its storage. When autograd records, the result is
+/// computed from a snapshot of the old value and written back, and `self` takes the new node.
+pub fn inplace_binary(slf: &Bound<'_, PyTensor>, o: &Operand, op: BinaryOp) -> PyResult<()> {
+    let a = slf.borrow().var();
+    check_inplace(&a.g)?;
+    let o_grad = matches!(o, Operand::T(v) if v.g.requires_grad());
+    if is_grad_enabled() && (a.g.requires_grad() || o_grad) {
+        let snapshot = a.t.deep_clone()?;
+        let out = binary_op(
+            op,
+            V {
+                t: &snapshot,
+                g: &a.g,
+            },
+            o.ag(),
+            false,
+        )?;
+        if !a.t.dtype().can_hold(out.t.dtype()) {
+            return Err(PyRuntimeError::new_err(format!(
+                "result type {} can't be cast to the desired output type {}",
+                out.t.dtype().torch_name(),
+                a.t.dtype().torch_name()
+            )));
+        }
+        let _guard = a.t.storage().lock().write();
+        a.t.assign(&out.t)?;
+        slf.borrow_mut().set_grad_state(out.g);
+        return Ok(());
+    }
+    let _guard = a.t.storage().lock().write();
+    binary_inplace(op, &a.t, o.arg())?;
+    Ok(())
 }
 
 fn inplace(slf: &Bound<'_, PyTensor>, other: &Bound<'_, PyAny>, op: BinaryOp) -> PyResult<()> {
@@ -118,12 +166,10 @@ fn inplace(slf: &Bound<'_, PyTensor>, other: &Bound<'_, PyAny>, op: BinaryOp) ->
             other.get_type().name()?
         )));
     };
-    let a = slf.borrow().t.clone();
-    let _guard = a.storage().lock().write();
-    binary_inplace(op, &a, o.arg())?;
-    Ok(())
+    inplace_binary(slf, &o, op)
 }
 
+/// `alpha * other` for `add(other, alpha=...)`.
 fn scaled(
     py: Python<'_>,
     other: &Bound<'_, PyAny>,
@@ -136,23 +182,40 @@ fn scaled(
         Some(a) => {
             let s =
                 extract_scalar(a)?.ok_or_else(|| PyTypeError::new_err("alpha must be a number"))?;
-            let scaled = run_binary(
-                py,
-                BinaryOp::Mul,
-                &scalar_tensor_like(&o)?,
-                &Operand::S(s),
-                false,
-            )?;
-            Ok(Operand::T(scaled))
+            match o {
+                Operand::S(x) => Ok(Operand::S(Scalar::Float(x.as_f64() * s.as_f64()))),
+                Operand::T(v) => Ok(Operand::T(run_binary(
+                    py,
+                    BinaryOp::Mul,
+                    &v,
+                    &Operand::S(s),
+                    false,
+                )?)),
+            }
         }
     }
 }
 
-fn scalar_tensor_like(o: &Operand) -> PyResult<Tensor> {
-    Ok(match o {
-        Operand::T(t) => t.clone(),
-        Operand::S(s) => Tensor::scalar(*s, s.default_dtype(crate::dtype::default_float()))?,
-    })
+fn unary_inplace_method(slf: &Bound<'_, PyTensor>, op: UnaryOp) -> PyResult<Py<PyAny>> {
+    let a = slf.borrow().var();
+    check_inplace(&a.g)?;
+    if is_grad_enabled() && a.g.requires_grad() {
+        let snapshot = a.t.deep_clone()?;
+        let out = unary_op(
+            op,
+            V {
+                t: &snapshot,
+                g: &a.g,
+            },
+        )?;
+        let _guard = a.t.storage().lock().write();
+        a.t.assign(&out.t)?;
+        slf.borrow_mut().set_grad_state(out.g);
+    } else {
+        let _guard = a.t.storage().lock().write();
+        unary_inplace(op, &a.t)?;
+    }
+    Ok(slf.clone().into_any().unbind())
 }
 
 macro_rules! unary_methods {
@@ -162,16 +225,13 @@ macro_rules! unary_methods {
             $(
                 #[doc = concat!("Elementwise `", stringify!($name), "`.")]
                 fn $name(&self, py: Python<'_>) -> PyResult<PyTensor> {
-                    let t = &self.t;
-                    Ok(PyTensor::new(compute(py, &[t], || unary(UnaryOp::$op, t))?))
+                    let a = self.v();
+                    Ok(PyTensor::from_var(compute(py, &[a.t], || unary_op(UnaryOp::$op, a))?))
                 }
 
                 #[doc = concat!("In-place `", stringify!($name), "`; returns self.")]
                 fn $inplace(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
-                    let t = slf.borrow().t.clone();
-                    let _guard = t.storage().lock().write();
-                    unary_inplace(UnaryOp::$op, &t)?;
-                    Ok(slf.clone().into_any().unbind())
+                    unary_inplace_method(slf, UnaryOp::$op)
                 }
             )*
         }
@@ -212,7 +272,7 @@ macro_rules! binary_methods {
                 #[doc = concat!("Elementwise `", stringify!($name), "` with broadcasting.")]
                 fn $name(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
                     let o = require_operand(other, stringify!($name))?;
-                    Ok(PyTensor::new(run_binary(py, BinaryOp::$op, &self.t, &o, false)?))
+                    Ok(PyTensor::from_var(run_binary(py, BinaryOp::$op, &self.var(), &o, false)?))
                 }
 
                 #[doc = concat!("In-place `", stringify!($name), "`; returns self.")]
@@ -226,6 +286,7 @@ macro_rules! binary_methods {
 }
 
 binary_methods! {
+    mul, mul_ => Mul;
     multiply, multiply_ => Mul;
     true_divide, true_divide_ => Div;
     floor_divide, floor_divide_ => FloorDiv;
@@ -282,20 +343,6 @@ impl PyTensor {
     fn __rmod__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         binary_dunder(slf, other, BinaryOp::Rem, true)
     }
-    fn __pow__(
-        slf: &Bound<'_, Self>,
-        other: &Bound<'_, PyAny>,
-        _modulo: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Py<PyAny>> {
-        binary_dunder(slf, other, BinaryOp::Pow, false)
-    }
-    fn __rpow__(
-        slf: &Bound<'_, Self>,
-        other: &Bound<'_, PyAny>,
-        _modulo: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Py<PyAny>> {
-        binary_dunder(slf, other, BinaryOp::Pow, true)
-    }
     fn __and__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         binary_dunder(slf, other, BinaryOp::BitAnd, false)
     }
@@ -314,7 +361,6 @@ impl PyTensor {
     fn __rxor__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         binary_dunder(slf, other, BinaryOp::BitXor, true)
     }
-
     fn __iadd__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<()> {
         inplace(slf, other, BinaryOp::Add)
     }
@@ -333,13 +379,6 @@ impl PyTensor {
     fn __imod__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<()> {
         inplace(slf, other, BinaryOp::Rem)
     }
-    fn __ipow__(
-        slf: &Bound<'_, Self>,
-        other: &Bound<'_, PyAny>,
-        _modulo: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<()> {
-        inplace(slf, other, BinaryOp::Pow)
-    }
     fn __iand__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<()> {
         inplace(slf, other, BinaryOp::BitAnd)
     }
@@ -348,6 +387,31 @@ impl PyTensor {
     }
     fn __ixor__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<()> {
         inplace(slf, other, BinaryOp::BitXor)
+    }
+}
+
+#[pymethods]
+impl PyTensor {
+    fn __pow__(
+        slf: &Bound<'_, Self>,
+        other: &Bound<'_, PyAny>,
+        _modulo: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        binary_dunder(slf, other, BinaryOp::Pow, false)
+    }
+    fn __rpow__(
+        slf: &Bound<'_, Self>,
+        other: &Bound<'_, PyAny>,
+        _modulo: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        binary_dunder(slf, other, BinaryOp::Pow, true)
+    }
+    fn __ipow__(
+        slf: &Bound<'_, Self>,
+        other: &Bound<'_, PyAny>,
+        _modulo: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        inplace(slf, other, BinaryOp::Pow)
     }
 
     fn __neg__(&self, py: Python<'_>) -> PyResult<PyTensor> {
@@ -388,10 +452,10 @@ impl PyTensor {
         alpha: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyTensor> {
         let o = scaled(py, other, alpha, "add")?;
-        Ok(PyTensor::new(run_binary(
+        Ok(PyTensor::from_var(run_binary(
             py,
             BinaryOp::Add,
-            &self.t,
+            &self.var(),
             &o,
             false,
         )?))
@@ -405,9 +469,7 @@ impl PyTensor {
         alpha: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         let o = scaled(slf.py(), other, alpha, "add_")?;
-        let a = slf.borrow().t.clone();
-        let _guard = a.storage().lock().write();
-        binary_inplace(BinaryOp::Add, &a, o.arg())?;
+        inplace_binary(slf, &o, BinaryOp::Add)?;
         Ok(slf.clone().into_any().unbind())
     }
 
@@ -420,10 +482,10 @@ impl PyTensor {
         alpha: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyTensor> {
         let o = scaled(py, other, alpha, "sub")?;
-        Ok(PyTensor::new(run_binary(
+        Ok(PyTensor::from_var(run_binary(
             py,
             BinaryOp::Sub,
-            &self.t,
+            &self.var(),
             &o,
             false,
         )?))
@@ -437,17 +499,7 @@ impl PyTensor {
         alpha: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         let o = scaled(slf.py(), other, alpha, "sub_")?;
-        let a = slf.borrow().t.clone();
-        let _guard = a.storage().lock().write();
-        binary_inplace(BinaryOp::Sub, &a, o.arg())?;
-        Ok(slf.clone().into_any().unbind())
-    }
-
-    fn mul(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
-        self.multiply(py, other)
-    }
-    fn mul_(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        inplace(slf, other, BinaryOp::Mul)?;
+        inplace_binary(slf, &o, BinaryOp::Sub)?;
         Ok(slf.clone().into_any().unbind())
     }
 
@@ -460,21 +512,22 @@ impl PyTensor {
         rounding_mode: Option<&str>,
     ) -> PyResult<PyTensor> {
         let o = require_operand(other, "div")?;
-        let t = match rounding_mode {
-            None => run_binary(py, BinaryOp::Div, &self.t, &o, false)?,
-            Some("floor") => run_binary(py, BinaryOp::FloorDiv, &self.t, &o, false)?,
+        let a = self.var();
+        let out = match rounding_mode {
+            None => run_binary(py, BinaryOp::Div, &a, &o, false)?,
+            Some("floor") => run_binary(py, BinaryOp::FloorDiv, &a, &o, false)?,
             Some("trunc") => {
-                let q = run_binary(py, BinaryOp::Div, &self.t, &o, false)?;
-                let q = unary(UnaryOp::Trunc, &q)?;
-                let common = crate::ops::elementwise::binary_result_type(Arg::T(&self.t), o.arg());
-                q.to_dtype(common)?
+                let q = run_binary(py, BinaryOp::Div, &a, &o, false)?;
+                let common = crate::ops::elementwise::binary_result_type(Arg::T(&a.t), o.arg());
+                Var::plain(unary(UnaryOp::Trunc, &q.t)?.to_dtype(common)?)
             }
-            Some(m) => return Err(pyo3::exceptions::PyValueError::new_err(format!(
+            Some(m) => return Err(PyValueError::new_err(format!(
                 "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{m}'"
             ))),
         };
-        Ok(PyTensor::new(t))
+        Ok(PyTensor::from_var(out))
     }
+
     fn div_(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         inplace(slf, other, BinaryOp::Div)?;
         Ok(slf.clone().into_any().unbind())
@@ -495,8 +548,8 @@ impl PyTensor {
             .filter(|m| !m.is_none())
             .map(|m| require_operand(m, "clamp"))
             .transpose()?;
-        Ok(PyTensor::new(clamp(
-            &self.t,
+        Ok(PyTensor::from_var(clamp_op(
+            self.v(),
             lo.as_ref().map(|o| o.arg()),
             hi.as_ref().map(|o| o.arg()),
         )?))
@@ -518,10 +571,15 @@ impl PyTensor {
         min: Option<&Bound<'_, PyAny>>,
         max: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
+        let g = slf.borrow().g.clone();
+        check_inplace(&g)?;
         let out = slf.borrow().clamp(min, max)?;
         let t = slf.borrow().t.clone();
         let _guard = t.storage().lock().write();
         t.assign(&out.t)?;
+        if out.g.requires_grad() {
+            slf.borrow_mut().set_grad_state(out.g);
+        }
         Ok(slf.clone().into_any().unbind())
     }
 
@@ -533,43 +591,50 @@ impl PyTensor {
     ) -> PyResult<PyTensor> {
         let c = condition.cast::<PyTensor>()?.borrow().t.clone();
         let o = require_operand(other, "where")?;
-        Ok(PyTensor::new(where_(&c, Arg::T(&self.t), o.arg())?))
+        Ok(PyTensor::from_var(where_op(
+            &c,
+            AgOperand::T(self.v()),
+            o.ag(),
+        )?))
     }
 
     fn square(&self, py: Python<'_>) -> PyResult<PyTensor> {
-        Ok(PyTensor::new(run_binary(
+        let a = self.var();
+        Ok(PyTensor::from_var(run_binary(
             py,
-            BinaryOp::Mul,
-            &self.t,
-            &Operand::T(self.t.clone()),
+            BinaryOp::Pow,
+            &a,
+            &Operand::S(Scalar::Int(2)),
             false,
         )?))
     }
 
     /// Sets every element to `value`; returns self.
     fn fill_(slf: &Bound<'_, Self>, value: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        let t = slf.borrow().t.clone();
+        let a = slf.borrow().var();
+        check_inplace(&a.g)?;
         let v = match operand(value)? {
             Some(Operand::S(s)) => s,
-            Some(Operand::T(v)) if v.ndim() == 0 => v.item()?,
+            Some(Operand::T(v)) if v.t.ndim() == 0 => v.t.item()?,
             _ => {
                 return Err(PyTypeError::new_err(
                     "fill_(): argument 'value' must be Number or a 0-dim Tensor",
                 ))
             }
         };
-        t.check_writable()?;
-        let _guard = t.storage().lock().write();
-        t.fill(v);
+        a.t.check_writable()?;
+        let _guard = a.t.storage().lock().write();
+        a.t.fill(v);
         Ok(slf.clone().into_any().unbind())
     }
 
     /// Sets every element to 0; returns self.
     fn zero_(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
-        let t = slf.borrow().t.clone();
-        t.check_writable()?;
-        let _guard = t.storage().lock().write();
-        t.fill(Scalar::Int(0));
+        let a = slf.borrow().var();
+        check_inplace(&a.g)?;
+        a.t.check_writable()?;
+        let _guard = a.t.storage().lock().write();
+        a.t.fill(Scalar::Int(0));
         Ok(slf.clone().into_any().unbind())
     }
 
@@ -581,13 +646,11 @@ impl PyTensor {
         non_blocking: bool,
     ) -> PyResult<Py<PyAny>> {
         let _ = non_blocking;
-        let s = match require_operand(src, "copy_")? {
-            Operand::T(t) => t,
-            Operand::S(s) => Tensor::scalar(s, s.default_dtype(crate::dtype::default_float()))?,
-        };
-        let t = slf.borrow().t.clone();
-        let _guard = t.storage().lock().write();
-        t.assign(&s)?;
+        let a = slf.borrow().var();
+        check_inplace(&a.g)?;
+        let s = require_operand(src, "copy_")?.into_tensor()?;
+        let _guard = a.t.storage().lock().write();
+        a.t.assign(&s)?;
         Ok(slf.clone().into_any().unbind())
     }
 }

@@ -2,6 +2,7 @@
 //! here beyond argument parsing and object creation.
 
 mod arith;
+mod autograd;
 mod convert;
 mod creation;
 mod dtype;
@@ -19,6 +20,11 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<tensor::PyTensor>()?;
     m.add_class::<dtype::PyDType>()?;
     m.add_class::<interop::StorageRef>()?;
+    m.add_class::<autograd::PyNode>()?;
+    m.add_function(wrap_pyfunction!(autograd::grad, m)?)?;
+    m.add_function(wrap_pyfunction!(autograd::py_is_grad_enabled, m)?)?;
+    m.add_function(wrap_pyfunction!(autograd::_set_grad_enabled, m)?)?;
+    m.add_function(wrap_pyfunction!(autograd::py_graph_size, m)?)?;
     for d in DType::ALL {
         m.add(d.name(), dtype::dtype_object(py, d))?;
     }

@@ -6,9 +6,10 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyTuple, PyType};
 
+use crate::autograd::ops::views as ag_views;
+use crate::autograd::{GradState, Var, V};
 use crate::dtype::{DType, Scalar};
 use crate::layout::wrap_dim;
-use crate::ops::views;
 use crate::python::convert::{scalar_to_py, tensor_from_data, tensor_to_list};
 use crate::python::dtype::{dtype_object, extract_dtype, PyDType};
 use crate::python::interop::to_numpy;
@@ -23,15 +24,53 @@ use crate::tensor::Tensor;
 #[pyclass(name = "Tensor", module = "rustgrad", subclass, weakref)]
 pub struct PyTensor {
     pub(crate) t: Tensor,
+    /// Autograd state: none, a leaf, or the output of a recorded op.
+    pub(crate) g: GradState,
+    /// The Python object last returned by `.grad`, so repeated reads give the same object.
+    pub(crate) grad_cache: Option<Py<PyTensor>>,
 }
 
 impl PyTensor {
+    /// A tensor that does not require grad.
     pub fn new(t: Tensor) -> PyTensor {
-        PyTensor { t }
+        PyTensor {
+            t,
+            g: GradState::None,
+            grad_cache: None,
+        }
+    }
+
+    /// A tensor with the autograd state an op produced.
+    pub fn from_var(v: Var) -> PyTensor {
+        PyTensor {
+            t: v.t,
+            g: v.g,
+            grad_cache: None,
+        }
     }
 
     pub fn tensor(&self) -> &Tensor {
         &self.t
+    }
+
+    /// Borrowed tensor and autograd state, the operand of differentiable ops.
+    pub fn v(&self) -> V<'_> {
+        V {
+            t: &self.t,
+            g: &self.g,
+        }
+    }
+
+    /// An owned copy of the handle (the data is shared).
+    pub fn var(&self) -> Var {
+        Var {
+            t: self.t.clone(),
+            g: self.g.clone(),
+        }
+    }
+
+    pub fn set_grad_state(&mut self, g: GradState) {
+        self.g = g;
     }
 }
 
@@ -296,7 +335,7 @@ impl PyTensor {
 
     /// A contiguous copy with its own memory.
     fn clone(&self) -> PyResult<PyTensor> {
-        Ok(PyTensor::new(self.t.deep_clone()?))
+        Ok(PyTensor::from_var(ag_views::clone(self.v())?))
     }
 
     /// This tensor if contiguous, else a contiguous copy.
@@ -304,12 +343,24 @@ impl PyTensor {
         if slf.borrow().t.is_contiguous() {
             return Ok(slf.clone().into_any().unbind());
         }
-        let t = slf.borrow().t.contiguous()?;
-        Ok(Bound::new(slf.py(), PyTensor::new(t))?.into_any().unbind())
+        let v = ag_views::clone(slf.borrow().v())?;
+        Ok(Bound::new(slf.py(), PyTensor::from_var(v))?
+            .into_any()
+            .unbind())
     }
 
     /// An ndarray sharing this tensor's memory.
     fn numpy<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        if self.g.requires_grad() {
+            return Err(PyRuntimeError::new_err(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.",
+            ));
+        }
+        to_numpy(py, &self.t)
+    }
+
+    /// An ndarray view of the values whatever `requires_grad` is (used for printing).
+    fn _numpy_view<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_numpy(py, &self.t)
     }
 
@@ -340,7 +391,7 @@ impl PyTensor {
             return Err(PyTypeError::new_err("iteration over a 0-d tensor"));
         }
         let items: PyResult<Vec<PyTensor>> = (0..self.t.shape()[0] as i64)
-            .map(|i| Ok(PyTensor::new(views::select(&self.t, 0, i)?)))
+            .map(|i| Ok(PyTensor::from_var(ag_views::select(self.v(), 0, i)?)))
             .collect();
         let list = pyo3::types::PyList::new(py, items?)?;
         Ok(list.try_iter()?.into_any().unbind())
@@ -350,14 +401,14 @@ impl PyTensor {
     #[getter]
     #[allow(non_snake_case)]
     fn T(&self) -> PyResult<PyTensor> {
-        Ok(PyTensor::new(views::reverse_dims(&self.t)?))
+        Ok(PyTensor::from_var(ag_views::reverse_dims(self.v())?))
     }
 
     /// Dimensions reordered, a view.
     #[pyo3(signature = (*dims))]
     fn permute(&self, dims: &Bound<'_, PyTuple>) -> PyResult<PyTensor> {
         let dims: Vec<i64> = crate::python::convert::parse_dims(dims)?;
-        Ok(PyTensor::new(views::permute(&self.t, &dims)?))
+        Ok(PyTensor::from_var(ag_views::permute(self.v(), &dims)?))
     }
 }
 

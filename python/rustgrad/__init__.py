@@ -10,8 +10,7 @@ Example:
     tensor(66.)
 """
 
-from rustgrad import _core
-from rustgrad import autograd
+from rustgrad import _core, autograd
 from rustgrad._core import (
     Tensor,
     arange,
@@ -50,8 +49,8 @@ from rustgrad._core import (
 from rustgrad._functions import *  # noqa: F403
 from rustgrad._functions import __all__ as _function_names
 from rustgrad._size import Size
-from rustgrad.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from rustgrad._tensor_str import set_printoptions
+from rustgrad.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 
 float = float32  # noqa: A001
 double = float64

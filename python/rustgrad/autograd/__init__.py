@@ -7,9 +7,9 @@ Example:
     (tensor([ 0.,  4.,  8., 12.]),)
 """
 
-from rustgrad._core import _set_grad_enabled, graph_size, grad, is_grad_enabled
-from rustgrad.autograd.gradcheck import gradcheck
+from rustgrad._core import _set_grad_enabled, grad, graph_size, is_grad_enabled
 from rustgrad.autograd.grad_mode import enable_grad, no_grad, set_grad_enabled
+from rustgrad.autograd.gradcheck import gradcheck
 
 __all__ = [
     "_set_grad_enabled",

@@ -5,8 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 
-def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-              raise_exception: bool = True) -> bool:
+def gradcheck(
+    fn,
+    inputs,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
     """Compares the gradients of ``fn`` with central finite differences.
 
     ``inputs`` is a tensor or a tuple of tensors; those with ``requires_grad=True`` are checked
@@ -26,7 +32,9 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
     out = fn(*inputs)
     rng = np.random.default_rng(0)
     proj = rustgrad.tensor(rng.standard_normal(tuple(out.shape)), dtype=out.dtype)
-    checked = [i for i, t in enumerate(inputs) if isinstance(t, rustgrad.Tensor) and t.requires_grad]
+    checked = [
+        i for i, t in enumerate(inputs) if isinstance(t, rustgrad.Tensor) and t.requires_grad
+    ]
     analytic = rustgrad.autograd.grad(
         (out * proj).sum(), [inputs[i] for i in checked], allow_unused=True
     )

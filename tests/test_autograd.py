@@ -71,7 +71,10 @@ BINARY = {
 
 
 @pytest.mark.parametrize("name", sorted(BINARY))
-@given(shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3), data=st.data())
+@given(
+    shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3),
+    data=st.data(),
+)
 def test_binary_gradients_with_broadcasting(name, shapes, data):
     sa, sb = shapes.input_shapes
     elems = st.floats(0.5, 2.0)
@@ -151,11 +154,11 @@ def test_grad_fn_names_and_reprs():
 
 def test_errors_match_torch():
     x = rg.arange(4.0, requires_grad=True)
-    with pytest.raises(RuntimeError, match="^grad can be implicitly created only for scalar outputs$"):
+    with pytest.raises(RuntimeError, match="^grad can be implicitly created only for scalar"):
         (x * x).backward()
     with pytest.raises(RuntimeError, match="Can't call numpy\\(\\) on Tensor that requires grad"):
         x.numpy()
-    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an"):
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used"):
         x += 1
     y = (x * x).exp()
     y.backward(rg.ones(4))
@@ -172,7 +175,8 @@ def test_retain_graph_allows_a_second_backward():
     y = (x * x).exp()
     y.backward(rg.ones(2), retain_graph=True)
     y.backward(rg.ones(2))
-    np.testing.assert_allclose(x.grad.numpy(), 2 * 2 * np.array([1.0, 2.0]) * np.exp([1.0, 4.0]), rtol=1e-5)
+    expected = 2 * 2 * np.array([1.0, 2.0]) * np.exp([1.0, 4.0])
+    np.testing.assert_allclose(x.grad.numpy(), expected, rtol=1e-5)
 
 
 def test_in_place_change_of_a_saved_tensor_is_detected_at_backward():

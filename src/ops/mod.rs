@@ -3,4 +3,9 @@
 
 pub mod creation;
 pub mod elementwise;
+pub mod linalg;
+pub mod matmul;
+pub mod reduce;
+pub mod scan;
+pub mod stats;
 pub mod views;

@@ -88,38 +88,40 @@ pub unsafe fn softmax<T: Float>(
     for_each_block(outer, n, inner, |o, i0, i1| {
         let w = i1 - i0;
         let base = o * n * inner + i0;
-        // SAFETY: every index below is `base + k * inner + j` with `k < n`, `j < w`; tasks
+        // SAFETY: row k of this task is `base + k * inner .. + w`, inside both buffers; tasks
         // write disjoint columns.
-        let at = |k: usize, j: usize| base + k * inner + j;
-        let (s, d) = (src.get(), dst.get());
+        let row =
+            |k: usize| unsafe { std::slice::from_raw_parts(src.get().add(base + k * inner), w) };
+        // SAFETY: as above.
+        let out = |k: usize| unsafe {
+            std::slice::from_raw_parts_mut(dst.get().add(base + k * inner), w)
+        };
         let mut max = vec![T::from_f64(f64::NEG_INFINITY); w];
         let mut sum = vec![T::zero(); w];
-        unsafe {
-            for k in 0..n {
-                for j in 0..w {
-                    let x = *s.add(at(k, j));
-                    if x > max[j] || x.is_nan() {
-                        max[j] = x;
-                    }
+        for k in 0..n {
+            for (m, &x) in max.iter_mut().zip(row(k)) {
+                if x > *m || x.is_nan() {
+                    *m = x;
                 }
             }
-            for k in 0..n {
-                for j in 0..w {
-                    let e = (*s.add(at(k, j))).sub(max[j]).exp();
-                    sum[j] = sum[j].add(e);
-                    if !log {
-                        *d.add(at(k, j)) = e;
-                    }
-                }
+        }
+        for k in 0..n {
+            let ys = out(k);
+            for (((y, &x), &m), s) in ys.iter_mut().zip(row(k)).zip(&max).zip(sum.iter_mut()) {
+                let e = x.sub(m).exp();
+                *s = s.add(e);
+                *y = e;
             }
-            for k in 0..n {
-                for j in 0..w {
-                    let p = d.add(at(k, j));
-                    *p = if log {
-                        (*s.add(at(k, j))).sub(max[j]).sub(sum[j].ln())
-                    } else {
-                        (*p).div(sum[j])
-                    };
+        }
+        for k in 0..n {
+            let ys = out(k);
+            if log {
+                for (((y, &x), &m), &s) in ys.iter_mut().zip(row(k)).zip(&max).zip(&sum) {
+                    *y = x.sub(m).sub(s.ln());
+                }
+            } else {
+                for (y, &s) in ys.iter_mut().zip(&sum) {
+                    *y = y.div(s);
                 }
             }
         }

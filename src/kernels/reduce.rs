@@ -242,7 +242,7 @@ unsafe fn fold_one<T: Copy, F: Fold<T>>(
     } else {
         for_each_run(
             &geom.red_shape,
-            &[geom.red_strides.clone()],
+            std::array::from_ref(&geom.red_strides),
             r0,
             r1,
             |pos, len, [off]| run(pos, len, off),

@@ -64,7 +64,7 @@ pub fn triangle(t: &Tensor, diagonal: i64, lower: bool) -> Result<Tensor> {
     }
     let out = t.deep_clone()?;
     let (m, n) = (t.shape()[t.ndim() - 2], t.shape()[t.ndim() - 1]);
-    let mats = if m * n == 0 { 0 } else { t.numel() / (m * n) };
+    let mats = t.numel().checked_div(m * n).unwrap_or(0);
     with_dtype!(t.dtype(), T => {
         // SAFETY: `out` is a fresh contiguous buffer of mats*m*n elements of type T.
         let v = unsafe { std::slice::from_raw_parts_mut(out.data_ptr::<T>(), mats * m * n) };

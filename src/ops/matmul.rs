@@ -88,8 +88,8 @@ pub fn dot(a: &Tensor, b: &Tensor) -> Result<Tensor> {
 }
 
 fn mat<T>(t: &Tensor, rs: usize, cs: usize) -> Mat<T> {
-    // SAFETY: only the address is taken; kernels read within the layout.
     Mat {
+        // SAFETY: only the address is taken; kernels read within the layout.
         ptr: unsafe { t.data_ptr::<T>() },
         rs,
         cs,

@@ -147,7 +147,7 @@ logsumexp = _method(
     "logsumexp",
     "input, dim, keepdim=False",
     "``log(sum(exp(input)))`` over ``dim``, computed without overflow.",
-    ">>> rustgrad.logsumexp(rustgrad.tensor([1000., 1000.]), dim=0)\n        tensor(1000.6931)",
+    ">>> rustgrad.logsumexp(rustgrad.tensor([1000., 1000.]), dim=0)\n        tensor(1000.6932)",
 )
 norm = _method(
     "norm",

@@ -7,7 +7,7 @@
 
 use crate::dtype::{DType, Scalar};
 use crate::error::{Error, Result};
-use crate::kernels::folds::{ArgExtreme, CountNonzero, Extreme, Logic, Prod, Sum};
+use crate::kernels::folds::{ArgExtreme, CountNonzero, Extreme, Logic, Prod, Sum, WideSum};
 use crate::kernels::reduce::{reduce, Fold, ReduceGeom};
 use crate::kernels::Element;
 use crate::layout::{wrap_dim, Layout};
@@ -102,6 +102,15 @@ pub fn sum(
 ) -> Result<Tensor> {
     let mask = dim_mask(t.ndim(), dims)?;
     let src = t.to_dtype(accumulate_dtype(t.dtype(), dtype))?;
+    if src.dtype() == DType::F32 {
+        let wide = fold_acc::<f32, _>(&src, &mask, &WideSum);
+        let narrow: Vec<f32> = wide.into_iter().map(|v| v as f32).collect();
+        return Tensor::from_vec(
+            &narrow,
+            &reduced_shape(t.shape(), &mask, keepdim),
+            DType::F32,
+        );
+    }
     with_dtype!(src.dtype(), T => fold_same::<T, _>(&src, &mask, keepdim, &Sum))
 }
 

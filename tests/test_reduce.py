@@ -6,11 +6,10 @@ import math
 
 import numpy as np
 import pytest
+import rustgrad as rg
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-
-import rustgrad as rg
 
 # NumPy's references warn on empty means and log(0); rustgrad's results are still compared.
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")

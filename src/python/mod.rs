@@ -8,6 +8,8 @@ mod creation;
 mod dtype;
 mod error;
 mod interop;
+mod linalg;
+mod reduce;
 mod tensor;
 
 use pyo3::prelude::*;
@@ -53,5 +55,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(creation::set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(creation::get_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(creation::result_type, m)?)?;
+    m.add_function(wrap_pyfunction!(linalg::einsum, m)?)?;
     Ok(())
 }

@@ -159,7 +159,7 @@ def test_spec_2_5_examples_in_sequence():
 
 
 def test_spec_e76_errors(capsys):
-    w = rg.ones(2, requires_grad=True)
+    w = rg.ones(2, requires_grad=True)  # noqa: F841 (used by exec)
     for stmt in ["w.numpy()", "w += 1", "l = (w * w).sum(); l.backward(); l.backward()"]:
         try:
             exec(stmt)

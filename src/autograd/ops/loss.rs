@@ -65,7 +65,7 @@ pub fn linear(x: V, w: V, b: Option<V>) -> Result<Var> {
 fn as_matrix(t: &Tensor) -> Result<Tensor> {
     let t = t.contiguous()?;
     let n = t.shape().last().copied().unwrap_or(1);
-    let rows = if n == 0 { 0 } else { t.numel() / n };
+    let rows = t.numel().checked_div(n).unwrap_or(0);
     t.with_layout(crate::layout::Layout {
         offset: t.layout().offset,
         ..crate::layout::Layout::contiguous(&[rows, n])

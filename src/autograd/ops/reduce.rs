@@ -287,7 +287,7 @@ pub fn norm(
             let g_full = expand_back(g, &shape, &mask)?;
             let sign = un(UnaryOp::Sign, &x)?;
             let grad = match ord {
-                stats::Ord::P(p) if p == 1.0 => mul(&sign, &g_full)?,
+                stats::Ord::P(1.0) => mul(&sign, &g_full)?,
                 stats::Ord::P(p) => {
                     let ax = un(UnaryOp::Abs, &x)?;
                     let num = mul(

@@ -9,6 +9,7 @@ mod dtype;
 mod error;
 mod interop;
 mod linalg;
+mod nn;
 mod reduce;
 mod tensor;
 
@@ -23,6 +24,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<dtype::PyDType>()?;
     m.add_class::<interop::StorageRef>()?;
     m.add_class::<autograd::PyNode>()?;
+    m.add_function(wrap_pyfunction!(nn::linear, m)?)?;
+    m.add_function(wrap_pyfunction!(nn::mse_loss, m)?)?;
+    m.add_function(wrap_pyfunction!(nn::cross_entropy, m)?)?;
     m.add_function(wrap_pyfunction!(autograd::grad, m)?)?;
     m.add_function(wrap_pyfunction!(autograd::py_is_grad_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(autograd::_set_grad_enabled, m)?)?;

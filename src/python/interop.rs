@@ -76,8 +76,7 @@ impl StorageRef {
         let size = t.dtype().size();
         d.set_item("shape", PyTuple::new(py, t.shape())?)?;
         d.set_item("typestr", typestr(t.dtype()))?;
-        // SAFETY: only the address is taken; the layout was checked against the storage.
-        let ptr = unsafe { t.data_ptr::<u8>() } as usize;
+        let ptr = t.data_address();
         d.set_item("data", (ptr, false))?;
         let strides: Vec<usize> = t.strides().iter().map(|s| s * size).collect();
         d.set_item("strides", PyTuple::new(py, strides)?)?;
@@ -126,7 +125,7 @@ pub fn tensor_from_array(obj: &Bound<'_, PyAny>, copy: bool) -> PyResult<Tensor>
         && byte_strides
             .as_ref()
             .is_none_or(|s| s.iter().all(|&b| b >= 0 && b as usize % size == 0));
-    if copy || !shareable || (dtype == DType::Bool && !copy && has_non_01_bytes(obj)?) {
+    if copy || !shareable || (dtype == DType::Bool && has_non_01_bytes(obj)?) {
         if !copy && !shareable {
             // Fall through to a copy of a contiguous, native version of the array.
         }

@@ -7,6 +7,8 @@
 
 pub mod element;
 pub mod elementwise;
+pub mod flip;
+pub mod gather;
 pub mod math;
 pub mod parallel;
 pub mod strided;

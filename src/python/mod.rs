@@ -6,7 +6,10 @@ mod convert;
 mod creation;
 mod dtype;
 mod error;
+mod fill;
+mod indexing;
 mod interop;
+mod shape;
 mod tensor;
 
 use pyo3::prelude::*;
@@ -47,5 +50,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(creation::set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(creation::get_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(creation::result_type, m)?)?;
+    m.add_function(wrap_pyfunction!(shape::cat, m)?)?;
+    m.add_function(wrap_pyfunction!(shape::stack, m)?)?;
     Ok(())
 }

@@ -7,10 +7,9 @@ dimensions say. `torch_reference` reproduces that order with two NumPy steps.
 
 import numpy as np
 import pytest
+import rustgrad as rg
 from hypothesis import given
 from hypothesis import strategies as st
-
-import rustgrad as rg
 
 DTYPES = ["float32", "float64", "int64", "int32", "bool"]
 

@@ -5,10 +5,9 @@ import doctest
 
 import numpy as np
 import pytest
+import rustgrad as rg
 from hypothesis import given
 from hypothesis import strategies as st
-
-import rustgrad as rg
 from rustgrad import _shape
 
 shapes = st.lists(st.integers(0, 4), min_size=0, max_size=4).map(tuple)
@@ -138,7 +137,11 @@ def test_reshape_views_and_copies():
 @pytest.mark.parametrize(
     ("expr", "exc", "message"),
     [
-        ("rg.arange(12).reshape(5, 3)", RuntimeError, "shape '[5, 3]' is invalid for input of size 12"),
+        (
+            "rg.arange(12).reshape(5, 3)",
+            RuntimeError,
+            "shape '[5, 3]' is invalid for input of size 12",
+        ),
         ("rg.arange(12).reshape(-1, -1)", RuntimeError, "only one dimension can be inferred"),
         ("rg.arange(12).view(-2, 6)", RuntimeError, "invalid shape dimension -2"),
         (
@@ -190,7 +193,11 @@ def test_reshape_views_and_copies():
             RuntimeError,
             "tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.",
         ),
-        ("rg.zeros(2, 3).permute(0, 0)", RuntimeError, "permute(): duplicate dims are not allowed."),
+        (
+            "rg.zeros(2, 3).permute(0, 0)",
+            RuntimeError,
+            "permute(): duplicate dims are not allowed.",
+        ),
         (
             "rg.zeros(2, 3).repeat(2)",
             RuntimeError,
@@ -264,7 +271,9 @@ def test_cat_errors_and_legacy_empty():
     )
     with pytest.raises(RuntimeError, match="Sizes of tensors must match except in dimension 1"):
         rg.cat((x, rg.ones(3, 4)), dim=-1)
-    with pytest.raises(RuntimeError, match="Tensors must have same number of dimensions: got 2 and 1"):
+    with pytest.raises(
+        RuntimeError, match="Tensors must have same number of dimensions: got 2 and 1"
+    ):
         rg.cat((x, rg.ones(3)))
     with pytest.raises(RuntimeError, match="zero-dimensional tensor \\(at position 0\\)"):
         rg.cat((rg.tensor(1.0), rg.tensor(2.0)))

@@ -117,3 +117,9 @@ __all__ = [
 ]
 
 del _core
+
+# Shape and indexing functions (rustgrad._shape).
+from rustgrad._shape import *  # noqa: E402, F403
+from rustgrad._shape import __all__ as _shape_names  # noqa: E402
+
+__all__ += [n for n in _shape_names if n not in __all__]

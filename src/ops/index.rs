@@ -74,6 +74,14 @@ fn record(indices: &mut Vec<Option<Tensor>>, dim: usize, t: Tensor) {
 /// Applies the basic items of `key` as views; returns the view and the index tensors recorded
 /// at the dimensions of the view they apply to (torch's `applySlicing`).
 pub fn apply_slicing(t: &Tensor, key: &[TensorIndex]) -> Result<(Tensor, Vec<Option<Tensor>>)> {
+    if key
+        .iter()
+        .filter(|k| matches!(k, TensorIndex::Ellipsis))
+        .count()
+        > 1
+    {
+        fail!(Index, "an index can only have a single ellipsis ('...')");
+    }
     let specified: usize = key.iter().map(TensorIndex::consumed).sum();
     if specified > t.ndim() {
         fail!(

@@ -6,7 +6,7 @@
 
 use crate::dtype::DType;
 use crate::error::{Error, Result};
-use crate::layout::{fmt_shape, wrap_dim, Layout};
+use crate::layout::{checked_numel, fmt_shape, wrap_dim, Layout};
 use crate::tensor::Tensor;
 use crate::{bail, fail};
 
@@ -224,10 +224,16 @@ pub(crate) fn slice_layout(
     };
     let start = clamp(start);
     let stop = clamp(stop).max(start);
-    let len = (stop - start + step - 1) / step;
+    let len = if stop > start {
+        (stop - start - 1) / step + 1
+    } else {
+        0
+    };
     l.offset += start as usize * l.strides[d];
     l.shape[d] = len as usize;
-    l.strides[d] *= step as usize;
+    // With two or more entries stride * step stays inside the storage; with fewer it is never
+    // used to reach an element, so a huge step must only not overflow.
+    l.strides[d] = l.strides[d].saturating_mul(step as usize);
     Ok(())
 }
 
@@ -327,7 +333,7 @@ pub fn expand(t: &Tensor, sizes: &[i64]) -> Result<Tensor> {
         let existing = (i + nd).checked_sub(n);
         let (size, mut stride) = match existing {
             Some(d) => (t.shape()[d] as i64, t.strides()[d]),
-            None if i + 1 < n => (1, shape[i + 1] * strides[i + 1]),
+            None if i + 1 < n => (1, shape[i + 1].saturating_mul(strides[i + 1])),
             None => (1, 1),
         };
         let mut target = sizes[i];
@@ -357,6 +363,7 @@ pub fn expand(t: &Tensor, sizes: &[i64]) -> Result<Tensor> {
         shape[i] = target as usize;
         strides[i] = stride;
     }
+    checked_numel(&shape)?;
     t.with_layout(Layout {
         shape: shape.into_iter().collect(),
         strides: strides.into_iter().collect(),

@@ -104,7 +104,7 @@ impl DType {
     /// Can a value of dtype `from` be stored in `self` by an in-place op? (torch's `canCast`:
     /// no floating into integral, no non-bool into bool.)
     pub fn can_hold(self, from: DType) -> bool {
-        !(from.category() > self.category())
+        from.category() <= self.category()
     }
 }
 

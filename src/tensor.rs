@@ -137,8 +137,8 @@ impl Tensor {
     /// # Safety
     /// As for [`Tensor::data_ptr`].
     pub unsafe fn raw<T>(&self) -> Raw<'_, T> {
-        // SAFETY: forwarded to the caller.
         Raw {
+            // SAFETY: forwarded to the caller.
             ptr: unsafe { self.data_ptr::<T>() },
             strides: &self.layout.strides,
         }

@@ -1,6 +1,6 @@
 //! The Rust types behind each dtype, and conversions between them.
 
-use crate::dtype::DType;
+use crate::dtype::{DType, Scalar};
 
 /// A Rust type that can be a tensor element. `bool` tensors use `u8` holding 0 or 1, so the
 /// bool semantics (any non-zero is `true`) are applied by the casts below, not by the type.
@@ -116,5 +116,15 @@ pub fn convert<S: Element, D: Element>(v: S, dst: DType) -> D {
         D::from_f64(v.to_f64())
     } else {
         D::from_i64(v.to_i64())
+    }
+}
+
+/// A Python scalar converted to `T`, the element type of `dtype`, as [`convert`] casts.
+#[inline]
+pub fn from_scalar<T: Element>(s: Scalar, dtype: DType) -> T {
+    match s {
+        Scalar::Float(f) => convert::<f64, T>(f, dtype),
+        Scalar::Int(i) => convert::<i64, T>(i, dtype),
+        Scalar::Bool(b) => convert::<u8, T>(b as u8, dtype),
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod element;
 pub mod elementwise;
+pub mod exp;
 pub mod math;
 pub mod parallel;
 pub mod strided;

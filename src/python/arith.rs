@@ -67,7 +67,9 @@ pub fn compute<R: Send>(py: Python<'_>, inputs: &[&Tensor], f: impl FnOnce() -> 
     }
     let storages: Vec<_> = inputs.iter().map(|t| t.storage().clone()).collect();
     py.detach(move || {
-        let _guards: Vec<_> = storages.iter().map(|s| s.lock().read()).collect();
+        // Recursive: two inputs may share a storage, and a plain second read would wait behind
+        // a writer queued after the first one (which waits for us: a deadlock).
+        let _guards: Vec<_> = storages.iter().map(|s| s.lock().read_recursive()).collect();
         f()
     })
 }
@@ -99,16 +101,20 @@ pub fn run_binary(
     o: &Operand,
     reflected: bool,
 ) -> PyResult<Tensor> {
-    let inputs: Vec<&Tensor> = match o {
-        Operand::T(t) => vec![a, t],
-        Operand::S(_) => vec![a],
+    let both;
+    let inputs: &[&Tensor] = match o {
+        Operand::T(t) => {
+            both = [a, t];
+            &both
+        }
+        Operand::S(_) => std::slice::from_ref(&a),
     };
     let (x, y) = if reflected {
         (o.arg(), Arg::T(a))
     } else {
         (Arg::T(a), o.arg())
     };
-    Ok(compute(py, &inputs, || binary(op, x, y))?)
+    Ok(compute(py, inputs, || binary(op, x, y))?)
 }
 
 fn inplace(slf: &Bound<'_, PyTensor>, other: &Bound<'_, PyAny>, op: BinaryOp) -> PyResult<()> {
@@ -360,6 +366,11 @@ impl PyTensor {
         self.abs(py)
     }
     fn __invert__(&self, py: Python<'_>) -> PyResult<PyTensor> {
+        if self.t.dtype().is_float() {
+            return Err(PyTypeError::new_err(
+                "~ (operator.invert) is only implemented on integer and Boolean-type tensors",
+            ));
+        }
         self.bitwise_not(py)
     }
 
@@ -469,9 +480,11 @@ impl PyTensor {
                 let common = crate::ops::elementwise::binary_result_type(Arg::T(&self.t), o.arg());
                 q.to_dtype(common)?
             }
-            Some(m) => return Err(pyo3::exceptions::PyValueError::new_err(format!(
+            Some(m) => {
+                return Err(pyo3::exceptions::PyValueError::new_err(format!(
                 "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{m}'"
-            ))),
+            )))
+            }
         };
         Ok(PyTensor::new(t))
     }

@@ -248,6 +248,7 @@ macro_rules! float_arith {
             fn abs(self) -> Self {
                 self.abs()
             }
+            /// 1, -1 or 0; torch gives 0 (not NaN, not -0) for NaN and -0.
             #[inline(always)]
             fn sign(self) -> Self {
                 if self > 0.0 {
@@ -255,7 +256,7 @@ macro_rules! float_arith {
                 } else if self < 0.0 {
                     -1.0
                 } else {
-                    self * 0.0
+                    0.0
                 }
             }
             #[inline(always)]

@@ -134,8 +134,8 @@ impl BinaryOp {
     }
 
     /// The checks torch makes on the operands themselves, beyond their common dtype: no `-`
-    /// with a bool operand (a Python `True` included), and no negative Python integer exponent
-    /// for an integer power.
+    /// with a bool operand (a Python `True` included), no bool power unless the exponent is a
+    /// Python bool, and no negative Python integer exponent for an integer power.
     fn check_args(self, a: Arg, b: Arg, common: DType) -> Result<()> {
         let is_bool = |x: Arg| match x {
             Arg::T(t) => t.dtype() == DType::Bool,
@@ -152,6 +152,10 @@ impl BinaryOp {
                  trying to invert a mask, use the `~` or `logical_not()` operator instead."
                     .into(),
             )),
+            // (a bool tensor to a Python bool power is allowed: torch special-cases 0 and 1)
+            BinaryOp::Pow if common == DType::Bool && !matches!(b, Arg::S(_)) => {
+                Err(Error::Runtime("\"pow\" not implemented for 'Bool'".into()))
+            }
             BinaryOp::Pow
                 if common.is_integral() && matches!(b, Arg::S(Scalar::Int(e)) if e < 0) =>
             {
@@ -176,7 +180,7 @@ impl BinaryOp {
                         .into(),
                 ))
             }
-            FloorDiv | Rem | Pow if common == DType::Bool => {
+            FloorDiv | Rem if common == DType::Bool => {
                 return Err(Error::Runtime(format!(
                     "\"{}\" not implemented for 'Bool'",
                     self.name()

@@ -13,10 +13,11 @@ import operator
 
 import numpy as np
 import pytest
-import rustgrad as rg
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+
+import rustgrad as rg
 
 DTYPES = ["bool", "uint8", "int32", "int64", "float32", "float64"]
 CATEGORY = {"bool": 0, "uint8": 1, "int32": 1, "int64": 1, "float32": 2, "float64": 2}

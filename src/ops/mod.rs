@@ -3,4 +3,5 @@
 
 pub mod creation;
 pub mod elementwise;
+pub mod loss;
 pub mod views;

@@ -521,9 +521,11 @@ impl PyTensor {
                 let common = crate::ops::elementwise::binary_result_type(Arg::T(&a.t), o.arg());
                 Var::plain(unary(UnaryOp::Trunc, &q.t)?.to_dtype(common)?)
             }
-            Some(m) => return Err(PyValueError::new_err(format!(
+            Some(m) => {
+                return Err(PyValueError::new_err(format!(
                 "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{m}'"
-            ))),
+            )))
+            }
         };
         Ok(PyTensor::from_var(out))
     }

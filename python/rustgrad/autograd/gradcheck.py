@@ -36,12 +36,13 @@ def gradcheck(
         i for i, t in enumerate(inputs) if isinstance(t, rustgrad.Tensor) and t.requires_grad
     ]
     analytic = rustgrad.autograd.grad(
-        (out * proj).sum(), [inputs[i] for i in checked], allow_unused=True
+        out, [inputs[i] for i in checked], grad_outputs=proj, allow_unused=True
     )
+    weights = proj.numpy().astype(np.float64)
 
     def scalar(args) -> float:
         with rustgrad.no_grad():
-            return float((fn(*args) * proj).sum())
+            return float((fn(*args).numpy().astype(np.float64) * weights).sum())
 
     for k, i in enumerate(checked):
         base = inputs[i].detach().clone()

@@ -112,6 +112,6 @@ __all__ = [
 del _core
 
 # Subpackages written in Python on top of the core (imported last: they use the names above).
-from rustgrad import distributions, nn, optim, utils  # noqa: E402
+from rustgrad import data_utils, distributions, nn, optim, utils  # noqa: E402
 
-__all__ += ["distributions", "nn", "optim", "utils"]
+__all__ += ["data_utils", "distributions", "nn", "optim", "utils"]

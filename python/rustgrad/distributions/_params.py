@@ -19,8 +19,9 @@ def broadcast_all(*values) -> list[Tensor]:
     """The values as float tensors broadcast to one shape (differentiable)."""
     tensors = [as_float_tensor(v) for v in values]
     shape = np.broadcast_shapes(*(tuple(t.shape) for t in tensors))
-    return [t if tuple(t.shape) == shape else t + rustgrad.zeros(shape, dtype=t.dtype)
-            for t in tensors]  # fmt: skip
+    return [
+        t if tuple(t.shape) == shape else t + rustgrad.zeros(shape, dtype=t.dtype) for t in tensors
+    ]
 
 
 def clamp_probs(probs: Tensor) -> Tensor:

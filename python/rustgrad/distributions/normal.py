@@ -54,8 +54,10 @@ class Normal(Distribution):
     def log_prob(self, value) -> Tensor:
         """``-(x - loc)² / (2 scale²) - log(scale) - log(sqrt(2 pi))``."""
         var = self.scale**2
-        return -((value - self.loc) ** 2) / (2 * var) - self.scale.log() - math.log(
-            math.sqrt(2 * math.pi)
+        return (
+            -((value - self.loc) ** 2) / (2 * var)
+            - self.scale.log()
+            - math.log(math.sqrt(2 * math.pi))
         )
 
     def entropy(self) -> Tensor:

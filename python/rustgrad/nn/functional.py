@@ -159,7 +159,7 @@ def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
 
 
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0):
-    """``0.5 d**2`` where ``|d| < delta``, else ``delta * (|d| - 0.5 delta)``, ``d = input - target``.
+    """``0.5 d**2`` where ``|d| < delta``, else ``delta (|d| - delta / 2)``; ``d = input - target``.
 
     Example:
         >>> rustgrad.nn.functional.huber_loss(rustgrad.tensor([0.5, 3.0]), rustgrad.zeros(2),
@@ -247,4 +247,3 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     keep = rand(*input.shape) >= p
     mask = keep.to(input.dtype) * (1.0 / (1.0 - p))
     return input.mul_(mask) if inplace else input * mask
-

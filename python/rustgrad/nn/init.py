@@ -32,8 +32,16 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
         >>> rustgrad.nn.init.calculate_gain("relu")
         1.4142135623730951
     """
-    linear_fns = {"linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
-                  "conv_transpose2d", "conv_transpose3d", "sigmoid"}  # fmt: skip
+    linear_fns = {
+        "linear",
+        "conv1d",
+        "conv2d",
+        "conv3d",
+        "conv_transpose1d",
+        "conv_transpose2d",
+        "conv_transpose3d",
+        "sigmoid",
+    }
     if nonlinearity in linear_fns:
         return 1.0
     if nonlinearity == "tanh":

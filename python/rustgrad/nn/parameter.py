@@ -27,9 +27,7 @@ class Parameter(Tensor):
 
             data = empty(0)
         if not isinstance(data, Tensor):
-            raise TypeError(
-                f"Parameter data must be a Tensor, got {type(data).__name__}"
-            )
+            raise TypeError(f"Parameter data must be a Tensor, got {type(data).__name__}")
         param = super().__new__(cls, data.detach())
         param.requires_grad_(requires_grad)
         return param

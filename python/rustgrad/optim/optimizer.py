@@ -186,8 +186,10 @@ class Optimizer:
         for idx, value in state_dict["state"].items():
             if idx in by_index:
                 self.state[by_index[idx]].update(
-                    {k: v.clone() if isinstance(v, Tensor) else copy.deepcopy(v)
-                     for k, v in value.items()}  # fmt: skip
+                    {
+                        k: v.clone() if isinstance(v, Tensor) else copy.deepcopy(v)
+                        for k, v in value.items()
+                    }
                 )
         for saved, group in zip(groups, self.param_groups):
             group.update({k: v for k, v in saved.items() if k != "params"})

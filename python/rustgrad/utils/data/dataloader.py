@@ -102,9 +102,7 @@ class DataLoader:
             return self._tensor_batches()
         if self.batch_sampler is None:
             return (self.collate_fn(self.dataset[i]) for i in self.sampler)
-        return (
-            self.collate_fn([self.dataset[i] for i in batch]) for batch in self.batch_sampler
-        )
+        return (self.collate_fn([self.dataset[i] for i in batch]) for batch in self.batch_sampler)
 
     def _tensor_batches(self) -> Iterator[list[Tensor]]:
         tensors, index_map = self._source

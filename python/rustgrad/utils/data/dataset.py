@@ -138,9 +138,7 @@ def random_split(dataset: Dataset, lengths: Sequence[float], generator=None) -> 
 
     sizes = _lengths_from(lengths, len(dataset))
     if sum(sizes) != len(dataset):
-        raise ValueError(
-            "Sum of input lengths does not equal the length of the input dataset!"
-        )
+        raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
     perm = randperm(len(dataset)).tolist()
     out, offset = [], 0
     for size in sizes:

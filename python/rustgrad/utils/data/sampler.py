@@ -63,8 +63,9 @@ class RandomSampler(Sampler):
         [0, 1, 2, 3]
     """
 
-    def __init__(self, data_source: Sized, replacement: bool = False, num_samples=None,
-                 generator=None) -> None:  # fmt: skip
+    def __init__(
+        self, data_source: Sized, replacement: bool = False, num_samples=None, generator=None
+    ) -> None:
         if replacement:
             raise NotImplementedError("RandomSampler(replacement=True) is not supported")
         self.data_source = data_source

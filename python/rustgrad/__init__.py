@@ -10,7 +10,7 @@ Example:
     tensor(66.)
 """
 
-from rustgrad import _core, autograd
+from rustgrad import _core, autograd, return_types
 from rustgrad._core import (
     Tensor,
     arange,
@@ -48,6 +48,10 @@ from rustgrad._core import (
 )
 from rustgrad._functions import *  # noqa: F403
 from rustgrad._functions import __all__ as _function_names
+from rustgrad._linalg import *  # noqa: F403
+from rustgrad._linalg import __all__ as _linalg_names
+from rustgrad._reductions import *  # noqa: F403
+from rustgrad._reductions import __all__ as _reduction_names
 from rustgrad._size import Size
 from rustgrad._tensor_str import set_printoptions
 from rustgrad.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -107,6 +111,9 @@ __all__ = [
     "zeros",
     "zeros_like",
     *_function_names,
+    *_linalg_names,
+    *_reduction_names,
+    "return_types",
 ]
 
 del _core

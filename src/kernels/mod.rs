@@ -7,8 +7,12 @@
 
 pub mod element;
 pub mod elementwise;
+pub mod folds;
+pub mod lines;
 pub mod math;
+pub mod matmul;
 pub mod parallel;
+pub mod reduce;
 pub mod strided;
 
 pub use element::Element;

@@ -3,5 +3,10 @@
 
 pub mod creation;
 pub mod elementwise;
+pub mod linalg;
 pub mod loss;
+pub mod matmul;
+pub mod reduce;
+pub mod scan;
+pub mod stats;
 pub mod views;

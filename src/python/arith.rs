@@ -51,7 +51,7 @@ impl Operand {
 /// returns `NotImplemented`).
 pub fn operand(obj: &Bound<'_, PyAny>) -> PyResult<Option<Operand>> {
     if let Ok(t) = obj.cast::<PyTensor>() {
-        return Ok(Some(Operand::T(t.borrow().var())));
+        return Ok(Some(Operand::T(t.borrow().to_var())));
     }
     if let Some(s) = extract_scalar(obj)? {
         return Ok(Some(Operand::S(s)));
@@ -121,14 +121,14 @@ fn binary_dunder(
     let Some(o) = operand(other)? else {
         return Ok(py.NotImplemented());
     };
-    let a = slf.borrow().var();
+    let a = slf.borrow().to_var();
     new_obj(py, run_binary(py, op, &a, &o, reflected)?)
 }
 
 /// `self op= other`: keeps the object and its storage. When autograd records, the result is
 /// computed from a snapshot of the old value and written back, and `self` takes the new node.
 pub fn inplace_binary(slf: &Bound<'_, PyTensor>, o: &Operand, op: BinaryOp) -> PyResult<()> {
-    let a = slf.borrow().var();
+    let a = slf.borrow().to_var();
     check_inplace(&a.g)?;
     let o_grad = matches!(o, Operand::T(v) if v.g.requires_grad());
     if is_grad_enabled() && (a.g.requires_grad() || o_grad) {
@@ -197,7 +197,7 @@ fn scaled(
 }
 
 fn unary_inplace_method(slf: &Bound<'_, PyTensor>, op: UnaryOp) -> PyResult<Py<PyAny>> {
-    let a = slf.borrow().var();
+    let a = slf.borrow().to_var();
     check_inplace(&a.g)?;
     if is_grad_enabled() && a.g.requires_grad() {
         let snapshot = a.t.deep_clone()?;
@@ -272,7 +272,7 @@ macro_rules! binary_methods {
                 #[doc = concat!("Elementwise `", stringify!($name), "` with broadcasting.")]
                 fn $name(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
                     let o = require_operand(other, stringify!($name))?;
-                    Ok(PyTensor::from_var(run_binary(py, BinaryOp::$op, &self.var(), &o, false)?))
+                    Ok(PyTensor::from_var(run_binary(py, BinaryOp::$op, &self.to_var(), &o, false)?))
                 }
 
                 #[doc = concat!("In-place `", stringify!($name), "`; returns self.")]
@@ -455,7 +455,7 @@ impl PyTensor {
         Ok(PyTensor::from_var(run_binary(
             py,
             BinaryOp::Add,
-            &self.var(),
+            &self.to_var(),
             &o,
             false,
         )?))
@@ -485,7 +485,7 @@ impl PyTensor {
         Ok(PyTensor::from_var(run_binary(
             py,
             BinaryOp::Sub,
-            &self.var(),
+            &self.to_var(),
             &o,
             false,
         )?))
@@ -512,7 +512,7 @@ impl PyTensor {
         rounding_mode: Option<&str>,
     ) -> PyResult<PyTensor> {
         let o = require_operand(other, "div")?;
-        let a = self.var();
+        let a = self.to_var();
         let out = match rounding_mode {
             None => run_binary(py, BinaryOp::Div, &a, &o, false)?,
             Some("floor") => run_binary(py, BinaryOp::FloorDiv, &a, &o, false)?,
@@ -601,7 +601,7 @@ impl PyTensor {
     }
 
     fn square(&self, py: Python<'_>) -> PyResult<PyTensor> {
-        let a = self.var();
+        let a = self.to_var();
         Ok(PyTensor::from_var(run_binary(
             py,
             BinaryOp::Pow,
@@ -613,7 +613,7 @@ impl PyTensor {
 
     /// Sets every element to `value`; returns self.
     fn fill_(slf: &Bound<'_, Self>, value: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        let a = slf.borrow().var();
+        let a = slf.borrow().to_var();
         check_inplace(&a.g)?;
         let v = match operand(value)? {
             Some(Operand::S(s)) => s,
@@ -632,7 +632,7 @@ impl PyTensor {
 
     /// Sets every element to 0; returns self.
     fn zero_(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
-        let a = slf.borrow().var();
+        let a = slf.borrow().to_var();
         check_inplace(&a.g)?;
         a.t.check_writable()?;
         let _guard = a.t.storage().lock().write();
@@ -648,7 +648,7 @@ impl PyTensor {
         non_blocking: bool,
     ) -> PyResult<Py<PyAny>> {
         let _ = non_blocking;
-        let a = slf.borrow().var();
+        let a = slf.borrow().to_var();
         check_inplace(&a.g)?;
         let s = require_operand(src, "copy_")?.into_tensor()?;
         let _guard = a.t.storage().lock().write();

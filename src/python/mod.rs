@@ -8,6 +8,9 @@ mod creation;
 mod dtype;
 mod error;
 mod interop;
+mod linalg;
+mod nn;
+mod reduce;
 mod tensor;
 
 use pyo3::prelude::*;
@@ -21,6 +24,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<dtype::PyDType>()?;
     m.add_class::<interop::StorageRef>()?;
     m.add_class::<autograd::PyNode>()?;
+    m.add_function(wrap_pyfunction!(nn::linear, m)?)?;
+    m.add_function(wrap_pyfunction!(nn::mse_loss, m)?)?;
+    m.add_function(wrap_pyfunction!(nn::cross_entropy, m)?)?;
     m.add_function(wrap_pyfunction!(autograd::grad, m)?)?;
     m.add_function(wrap_pyfunction!(autograd::py_is_grad_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(autograd::_set_grad_enabled, m)?)?;
@@ -53,5 +59,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(creation::set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(creation::get_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(creation::result_type, m)?)?;
+    m.add_function(wrap_pyfunction!(linalg::einsum, m)?)?;
     Ok(())
 }

@@ -62,7 +62,7 @@ impl PyTensor {
     }
 
     /// An owned copy of the handle (the data is shared).
-    pub fn var(&self) -> Var {
+    pub fn to_var(&self) -> Var {
         Var {
             t: self.t.clone(),
             g: self.g.clone(),

@@ -2,6 +2,9 @@
 //! closure beside it. The derivative is stated in a comment above each rule.
 
 pub mod elementwise;
+pub mod linalg;
+pub mod loss;
+pub mod reduce;
 pub mod views;
 
 use crate::error::Result;

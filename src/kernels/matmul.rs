@@ -1,0 +1,326 @@
+//! Matrix products: `gemm` (runtime-dispatched SIMD micro-kernels, rayon-parallel) for
+//! float32/float64, and a plain row-times-matrix loop for integers.
+//!
+//! Operands are strided matrices (`rows`, `cols` strides in elements); `gemm` packs strided
+//! inputs itself, so transposed views are multiplied without a copy.
+
+use super::math::Arith;
+use super::parallel::{install, num_threads, worth_parallel};
+use super::reduce::par_ranges;
+use super::{Element, SendPtr};
+
+/// A matrix operand: pointer to element (0, 0) and element strides.
+#[derive(Clone, Copy)]
+pub struct Mat<T> {
+    pub ptr: *const T,
+    pub rs: usize,
+    pub cs: usize,
+}
+
+/// Element types with a matrix-product kernel.
+pub trait MatMul: Element + Arith {
+    /// `dst (m×n, row-major, contiguous) = a (m×k) · b (k×n)`; `threads` is the parallelism
+    /// the kernel may use.
+    ///
+    /// # Safety
+    /// `a`, `b` valid for their strides over `m×k` and `k×n`; `dst` for `m*n` writes.
+    unsafe fn matmul(
+        dst: *mut Self,
+        a: Mat<Self>,
+        b: Mat<Self>,
+        m: usize,
+        k: usize,
+        n: usize,
+        threads: usize,
+    );
+}
+
+macro_rules! gemm_matmul {
+    ($t:ty) => {
+        impl MatMul for $t {
+            unsafe fn matmul(
+                dst: *mut $t,
+                a: Mat<$t>,
+                b: Mat<$t>,
+                m: usize,
+                k: usize,
+                n: usize,
+                threads: usize,
+            ) {
+                if m == 0 || n == 0 {
+                    return;
+                }
+                if k == 0 {
+                    // SAFETY: `dst` holds m*n elements.
+                    unsafe { std::ptr::write_bytes(dst, 0, m * n) };
+                    return;
+                }
+                let par = if threads > 1 {
+                    gemm::Parallelism::Rayon(threads)
+                } else {
+                    gemm::Parallelism::None
+                };
+                // SAFETY: forwarded from the caller. gemm computes dst = alpha*dst + beta*a*b;
+                // with read_dst = false, dst is only written.
+                unsafe {
+                    gemm::gemm(
+                        m,
+                        n,
+                        k,
+                        dst,
+                        1,
+                        n as isize,
+                        false,
+                        a.ptr,
+                        a.cs as isize,
+                        a.rs as isize,
+                        b.ptr,
+                        b.cs as isize,
+                        b.rs as isize,
+                        0.0,
+                        1.0,
+                        false,
+                        false,
+                        false,
+                        par,
+                    )
+                }
+            }
+        }
+    };
+}
+
+gemm_matmul!(f32);
+gemm_matmul!(f64);
+
+macro_rules! loop_matmul {
+    ($t:ty) => {
+        impl MatMul for $t {
+            unsafe fn matmul(
+                dst: *mut $t,
+                a: Mat<$t>,
+                b: Mat<$t>,
+                m: usize,
+                k: usize,
+                n: usize,
+                threads: usize,
+            ) {
+                // SAFETY: forwarded from the caller.
+                unsafe { int_matmul(dst, a, b, m, k, n, threads) }
+            }
+        }
+    };
+}
+
+loop_matmul!(u8);
+loop_matmul!(i32);
+loop_matmul!(i64);
+
+/// `dst[i, :] = Σ_p a[i, p] * b[p, :]`, rows of `dst` in parallel; the inner loop runs along a
+/// row of `b` and vectorises when `b`'s rows are contiguous. Integer arithmetic wraps.
+///
+/// # Safety
+/// As for [`MatMul::matmul`].
+unsafe fn int_matmul<T: Element + Arith>(
+    dst: *mut T,
+    a: Mat<T>,
+    b: Mat<T>,
+    m: usize,
+    k: usize,
+    n: usize,
+    threads: usize,
+) {
+    let (dst, ap, bp) = (
+        SendPtr(dst),
+        SendPtr(a.ptr as *mut T),
+        SendPtr(b.ptr as *mut T),
+    );
+    let rows = |r0: usize, r1: usize| {
+        for i in r0..r1 {
+            // SAFETY: row i of dst is written by this task only; reads stay in a and b.
+            unsafe {
+                let out = std::slice::from_raw_parts_mut(dst.get().add(i * n), n);
+                out.fill(T::zero());
+                for p in 0..k {
+                    let s = *ap.get().add(i * a.rs + p * a.cs);
+                    let brow = bp.get().add(p * b.rs);
+                    if b.cs == 1 {
+                        let brow = std::slice::from_raw_parts(brow, n);
+                        for (o, &x) in out.iter_mut().zip(brow) {
+                            *o = o.add(s.mul(x));
+                        }
+                    } else {
+                        for (j, o) in out.iter_mut().enumerate() {
+                            *o = o.add(s.mul(*brow.add(j * b.cs)));
+                        }
+                    }
+                }
+            }
+        }
+    };
+    if threads > 1 && m > 1 && worth_parallel(m * n * k) {
+        par_ranges(m, m.div_ceil(threads * 4), rows);
+    } else {
+        rows(0, m);
+    }
+}
+
+/// Threads a product of this size should use: one below the parallel threshold.
+pub fn threads_for(m: usize, k: usize, n: usize) -> usize {
+    if worth_parallel(m.saturating_mul(k).saturating_mul(n)) {
+        num_threads()
+    } else {
+        1
+    }
+}
+
+/// `dst[b] = a[b] · b[b]` for every matrix of a batch, laid out by `offsets(b) -> (a, b)`
+/// element offsets; `dst` is contiguous `(batch, m, n)`. Large matrices use every thread
+/// inside one product, small ones run in parallel across the batch.
+///
+/// # Safety
+/// Every matrix the offsets and strides reach must be valid; `dst` holds `batch*m*n` elements.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn batched<T: MatMul>(
+    dst: *mut T,
+    a: Mat<T>,
+    b: Mat<T>,
+    (m, k, n): (usize, usize, usize),
+    batch: usize,
+    offsets: impl Fn(usize) -> (usize, usize) + Sync,
+) {
+    let per = m.saturating_mul(k).saturating_mul(n);
+    let (dst, ap, bp) = (
+        SendPtr(dst),
+        SendPtr(a.ptr as *mut T),
+        SendPtr(b.ptr as *mut T),
+    );
+    let one = |i: usize, threads: usize| {
+        let (oa, ob) = offsets(i);
+        // SAFETY: forwarded from the caller; matrix i of dst is written once.
+        unsafe {
+            T::matmul(
+                dst.get().add(i * m * n),
+                Mat {
+                    ptr: ap.get().add(oa),
+                    ..a
+                },
+                Mat {
+                    ptr: bp.get().add(ob),
+                    ..b
+                },
+                m,
+                k,
+                n,
+                threads,
+            )
+        }
+    };
+    if batch > 1 && !worth_parallel(per) && worth_parallel(per.saturating_mul(batch)) {
+        par_ranges(batch, batch.div_ceil(num_threads() * 4), |b0, b1| {
+            (b0..b1).for_each(|i| one(i, 1))
+        });
+    } else {
+        let threads = threads_for(m, k, n);
+        if threads > 1 {
+            install(|| (0..batch).for_each(|i| one(i, threads)));
+        } else {
+            (0..batch).for_each(|i| one(i, 1));
+        }
+    }
+}
+
+/// `Σ a[i] * b[i]` over `n` strided elements, with lane accumulators.
+///
+/// # Safety
+/// `a` and `b` valid for `n` elements at their strides.
+pub unsafe fn dot<T: Element + Arith>(
+    a: *const T,
+    sa: usize,
+    b: *const T,
+    sb: usize,
+    n: usize,
+) -> T {
+    const L: usize = super::folds::LANES;
+    let mut acc = [T::zero(); L];
+    let full = n / L * L;
+    // SAFETY: every index is below n.
+    unsafe {
+        if sa == 1 && sb == 1 {
+            let (xa, xb) = (
+                std::slice::from_raw_parts(a, n),
+                std::slice::from_raw_parts(b, n),
+            );
+            for (ca, cb) in xa[..full].chunks_exact(L).zip(xb[..full].chunks_exact(L)) {
+                for l in 0..L {
+                    acc[l] = acc[l].add(ca[l].mul(cb[l]));
+                }
+            }
+        } else {
+            for i in (0..full).step_by(L) {
+                for (l, s) in acc.iter_mut().enumerate() {
+                    *s = s.add((*a.add((i + l) * sa)).mul(*b.add((i + l) * sb)));
+                }
+            }
+        }
+        let mut s = acc.iter().fold(T::zero(), |x, &y| x.add(y));
+        for i in full..n {
+            s = s.add((*a.add(i * sa)).mul(*b.add(i * sb)));
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check<T: MatMul + PartialEq + std::fmt::Debug>(from: fn(i64) -> T) {
+        // a = [[1, 2, 3], [4, 5, 6]], b = a^T (read through strides)
+        let a: Vec<T> = (1..=6).map(from).collect();
+        let mut out = vec![T::zero(); 4];
+        // SAFETY: both operands index inside `a`; out holds 2x2.
+        unsafe {
+            T::matmul(
+                out.as_mut_ptr(),
+                Mat {
+                    ptr: a.as_ptr(),
+                    rs: 3,
+                    cs: 1,
+                },
+                Mat {
+                    ptr: a.as_ptr(),
+                    rs: 1,
+                    cs: 3,
+                },
+                2,
+                3,
+                2,
+                1,
+            )
+        };
+        assert_eq!(out, [14, 32, 32, 77].map(from).to_vec());
+    }
+
+    #[test]
+    fn matmul_with_a_transposed_operand() {
+        check::<f32>(|v| v as f32);
+        check::<f64>(|v| v as f64);
+        check::<i64>(|v| v);
+        check::<i32>(|v| v as i32);
+    }
+
+    #[test]
+    fn dot_strided_and_contiguous() {
+        let x: Vec<f64> = (0..40).map(|i| i as f64).collect();
+        // SAFETY: indices stay below 40.
+        let (c, s) = unsafe {
+            (
+                dot(x.as_ptr(), 1, x.as_ptr(), 1, 40),
+                dot(x.as_ptr(), 2, x.as_ptr(), 2, 20),
+            )
+        };
+        assert_eq!(c, (0..40).map(|i| (i * i) as f64).sum::<f64>());
+        assert_eq!(s, (0..20).map(|i| (4 * i * i) as f64).sum::<f64>());
+    }
+}

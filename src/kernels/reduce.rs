@@ -1,0 +1,375 @@
+//! The reduction driver: folds the elements of a strided input along some dimensions into one
+//! accumulator per output element.
+//!
+//! An input is split into *kept* dimensions (one output element per index) and *reduced* ones
+//! (folded together). Two loop orders cover every layout:
+//! - **horizontal**: for each output, walk its reduced elements; used when the reduced elements
+//!   are contiguous (`x.sum(-1)`, `x.sum()`), where [`Fold::fold_slice`] runs a vectorised loop;
+//! - **vertical**: for a run of outputs that are contiguous in the input, walk the reduced
+//!   positions and update the whole run at once (`x.sum(0)` of a row-major matrix), which
+//!   vectorises across the outputs.
+//!
+//! Work above the parallel threshold is split over outputs when there are enough of them, and
+//! otherwise over the reduced range, whose partial accumulators are then merged in order.
+
+use super::parallel::{install, num_threads, worth_parallel};
+use super::strided::for_each_run;
+use super::SendPtr;
+use crate::layout::{coalesce, Shape, Strides};
+
+/// How a reduction combines elements. `idx` is an element's row-major position among the
+/// reduced elements of its output (used by `argmax`).
+pub trait Fold<T>: Sync {
+    type Acc: Copy + Send + Sync;
+    /// The accumulator before any element.
+    fn identity(&self) -> Self::Acc;
+    fn step(&self, acc: Self::Acc, x: T, idx: usize) -> Self::Acc;
+    /// Combines the accumulators of two consecutive ranges, `a` covering the earlier one.
+    fn merge(&self, a: Self::Acc, b: Self::Acc) -> Self::Acc;
+    /// Folds a contiguous run whose first element has position `idx0`. Folds override this
+    /// with a vectorised (and, for sums, pairwise) loop.
+    fn fold_slice(&self, acc: Self::Acc, xs: &[T], idx0: usize) -> Self::Acc
+    where
+        T: Copy,
+    {
+        xs.iter()
+            .enumerate()
+            .fold(acc, |a, (i, &x)| self.step(a, x, idx0 + i))
+    }
+}
+
+/// The kept and reduced dimensions of an input, each coalesced; outputs are numbered row-major
+/// over the kept dimensions.
+#[derive(Clone, Debug)]
+pub struct ReduceGeom {
+    pub kept_shape: Shape,
+    pub kept_strides: Strides,
+    pub red_shape: Shape,
+    pub red_strides: Strides,
+}
+
+impl ReduceGeom {
+    /// Splits `shape`/`strides` by `reduced[d]`.
+    pub fn new(shape: &[usize], strides: &[usize], reduced: &[bool]) -> ReduceGeom {
+        let mut kept: (Shape, Strides) = Default::default();
+        let mut red: (Shape, Strides) = Default::default();
+        for d in 0..shape.len() {
+            let side = if reduced[d] { &mut red } else { &mut kept };
+            side.0.push(shape[d]);
+            side.1.push(strides[d]);
+        }
+        let n_kept: usize = kept.0.iter().product();
+        let n_red: usize = red.0.iter().product();
+        let (kept_shape, [kept_strides]) = if n_kept == 0 {
+            (kept.0, [kept.1])
+        } else {
+            coalesce(&kept.0, [&kept.1])
+        };
+        let (red_shape, [red_strides]) = if n_red == 0 {
+            (red.0, [red.1])
+        } else {
+            coalesce(&red.0, [&red.1])
+        };
+        ReduceGeom {
+            kept_shape,
+            kept_strides,
+            red_shape,
+            red_strides,
+        }
+    }
+
+    pub fn n_out(&self) -> usize {
+        self.kept_shape.iter().product()
+    }
+
+    pub fn n_red(&self) -> usize {
+        self.red_shape.iter().product()
+    }
+
+    fn inner(shape: &Shape, strides: &Strides) -> (usize, usize) {
+        match (shape.last(), strides.last()) {
+            (Some(&n), Some(&s)) => (n, s),
+            _ => (1, 0),
+        }
+    }
+
+    /// Outputs contiguous in the input while the reduced elements are not: update runs of
+    /// outputs together.
+    fn vertical(&self) -> bool {
+        let (kn, ks) = Self::inner(&self.kept_shape, &self.kept_strides);
+        let (_, rs) = Self::inner(&self.red_shape, &self.red_strides);
+        kn > 1 && rs != 1 && ks < rs
+    }
+}
+
+/// Outputs per vertical tile: the accumulators of a tile stay in L1.
+const TILE: usize = 1024;
+/// Reduced positions folded into a tile's partial accumulators before they are merged into
+/// the totals (blocked summation bounds the rounding error of long vertical sums).
+const BLOCK: usize = 128;
+
+/// Folds `src` (laid out as `geom` says) into `out[0..geom.n_out()]`.
+///
+/// # Safety
+/// `src` must be valid for every offset the geometry reaches, and `out` for `n_out` writes.
+pub unsafe fn reduce<T, F>(src: *const T, geom: &ReduceGeom, out: *mut F::Acc, fold: &F)
+where
+    T: Copy + Send + Sync,
+    F: Fold<T>,
+{
+    let (n_out, n_red) = (geom.n_out(), geom.n_red());
+    if n_out == 0 {
+        return;
+    }
+    let src = SendPtr(src as *mut T);
+    let out = SendPtr(out);
+    let threads = num_threads();
+    if !worth_parallel(n_out.saturating_mul(n_red)) || threads < 2 {
+        // SAFETY: forwarded from the caller.
+        unsafe { process(src.get(), geom, 0, n_out, 0, n_red, out.get(), fold) };
+    } else if n_out >= 4 * threads {
+        let chunk = n_out.div_ceil(threads * 4);
+        par_ranges(n_out, chunk, |o0, o1| {
+            // SAFETY: each task writes its own range of outputs.
+            unsafe { process(src.get(), geom, o0, o1, 0, n_red, out.get().add(o0), fold) };
+        });
+    } else {
+        // Few outputs, long reductions: split the reduced range, then merge in order.
+        let chunk = n_red.div_ceil(threads * 2);
+        let n_parts = n_red.div_ceil(chunk);
+        let mut partial: Vec<F::Acc> = vec![fold.identity(); n_parts * n_out];
+        let parts = SendPtr(partial.as_mut_ptr());
+        par_ranges(n_red, chunk, |r0, r1| {
+            let p = r0 / chunk;
+            // SAFETY: part `p` writes its own row of `partial`.
+            unsafe {
+                process(
+                    src.get(),
+                    geom,
+                    0,
+                    n_out,
+                    r0,
+                    r1,
+                    parts.get().add(p * n_out),
+                    fold,
+                )
+            };
+        });
+        for o in 0..n_out {
+            let acc = (0..n_parts).fold(fold.identity(), |a, p| {
+                fold.merge(a, partial[p * n_out + o])
+            });
+            // SAFETY: `o < n_out`.
+            unsafe { *out.get().add(o) = acc };
+        }
+    }
+}
+
+/// Runs `f(start, end)` over `0..n` in chunks of `chunk`, in rustgrad's thread pool.
+pub fn par_ranges(n: usize, chunk: usize, f: impl Fn(usize, usize) + Sync + Send) {
+    let chunk = chunk.max(1);
+    let n_chunks = n.div_ceil(chunk);
+    install(|| {
+        use rayon::prelude::*;
+        (0..n_chunks).into_par_iter().for_each(|c| {
+            let start = c * chunk;
+            f(start, (start + chunk).min(n));
+        });
+    });
+}
+
+/// Folds reduced positions `r0..r1` of outputs `o0..o1` into `out[0..o1 - o0]`.
+///
+/// # Safety
+/// As for [`reduce`].
+#[allow(clippy::too_many_arguments)]
+unsafe fn process<T: Copy, F: Fold<T>>(
+    src: *const T,
+    geom: &ReduceGeom,
+    o0: usize,
+    o1: usize,
+    r0: usize,
+    r1: usize,
+    out: *mut F::Acc,
+    fold: &F,
+) {
+    let kept = [geom.kept_strides.clone()];
+    let (_, ks) = ReduceGeom::inner(&geom.kept_shape, &geom.kept_strides);
+    let vertical = geom.vertical();
+    for_each_run(&geom.kept_shape, &kept, o0, o1, |pos, len, [koff]| {
+        // SAFETY: offsets come from the geometry; outputs `pos - o0 ..` lie in `out`.
+        unsafe {
+            let dst = out.add(pos - o0);
+            if vertical {
+                fold_vertical(src.add(koff), ks, len, geom, r0, r1, dst, fold);
+            } else {
+                for j in 0..len {
+                    *dst.add(j) = fold_one(src.add(koff + j * ks), geom, r0, r1, fold);
+                }
+            }
+        }
+    });
+}
+
+/// Folds reduced positions `r0..r1` of the output whose elements start at `base`.
+///
+/// # Safety
+/// As for [`reduce`].
+unsafe fn fold_one<T: Copy, F: Fold<T>>(
+    base: *const T,
+    geom: &ReduceGeom,
+    r0: usize,
+    r1: usize,
+    fold: &F,
+) -> F::Acc {
+    let mut acc = fold.identity();
+    let (_, rs) = ReduceGeom::inner(&geom.red_shape, &geom.red_strides);
+    let mut run = |pos: usize, len: usize, off: usize| {
+        // SAFETY: the run lies inside the geometry.
+        unsafe {
+            let p = base.add(off);
+            if rs == 1 {
+                acc = fold.fold_slice(acc, std::slice::from_raw_parts(p, len), pos);
+            } else {
+                for i in 0..len {
+                    acc = fold.step(acc, *p.add(i * rs), pos + i);
+                }
+            }
+        }
+    };
+    if geom.red_shape.len() <= 1 {
+        run(r0, r1 - r0, r0 * rs);
+    } else {
+        for_each_run(
+            &geom.red_shape,
+            std::array::from_ref(&geom.red_strides),
+            r0,
+            r1,
+            |pos, len, [off]| run(pos, len, off),
+        );
+    }
+    acc
+}
+
+/// Folds reduced positions `r0..r1` into `len` outputs whose elements start at `base` and are
+/// `ks` apart, tile by tile, in blocks of [`BLOCK`] positions.
+///
+/// # Safety
+/// As for [`reduce`].
+#[allow(clippy::too_many_arguments)]
+unsafe fn fold_vertical<T: Copy, F: Fold<T>>(
+    base: *const T,
+    ks: usize,
+    len: usize,
+    geom: &ReduceGeom,
+    r0: usize,
+    r1: usize,
+    dst: *mut F::Acc,
+    fold: &F,
+) {
+    let red = [geom.red_strides.clone()];
+    let (_, rs) = ReduceGeom::inner(&geom.red_shape, &geom.red_strides);
+    let mut block: Vec<F::Acc> = vec![fold.identity(); len.min(TILE)];
+    for t0 in (0..len).step_by(TILE) {
+        let tn = (len - t0).min(TILE);
+        let mut total: Vec<F::Acc> = vec![fold.identity(); tn];
+        let mut in_block = 0usize;
+        for_each_run(&geom.red_shape, &red, r0, r1, |pos, rlen, [roff]| {
+            for i in 0..rlen {
+                // SAFETY: offsets come from the geometry.
+                unsafe {
+                    let row = base.add(roff + i * rs + t0 * ks);
+                    let acc = &mut block[..tn];
+                    if ks == 1 {
+                        let xs = std::slice::from_raw_parts(row, tn);
+                        for (a, &x) in acc.iter_mut().zip(xs) {
+                            *a = fold.step(*a, x, pos + i);
+                        }
+                    } else {
+                        for (j, a) in acc.iter_mut().enumerate() {
+                            *a = fold.step(*a, *row.add(j * ks), pos + i);
+                        }
+                    }
+                }
+                in_block += 1;
+                if in_block == BLOCK {
+                    flush(&mut total, &mut block[..tn], fold);
+                    in_block = 0;
+                }
+            }
+        });
+        flush(&mut total, &mut block[..tn], fold);
+        for (j, a) in total.into_iter().enumerate() {
+            // SAFETY: `t0 + j < len`, the caller's output run.
+            unsafe { *dst.add(t0 + j) = a };
+        }
+    }
+}
+
+fn flush<T, F: Fold<T>>(total: &mut [F::Acc], block: &mut [F::Acc], fold: &F) {
+    for (t, b) in total.iter_mut().zip(block.iter_mut()) {
+        *t = fold.merge(*t, *b);
+        *b = fold.identity();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Sum;
+    impl Fold<f64> for Sum {
+        type Acc = f64;
+        fn identity(&self) -> f64 {
+            0.0
+        }
+        fn step(&self, a: f64, x: f64, _: usize) -> f64 {
+            a + x
+        }
+        fn merge(&self, a: f64, b: f64) -> f64 {
+            a + b
+        }
+    }
+
+    fn run(shape: &[usize], strides: &[usize], mask: &[bool], data: &[f64]) -> Vec<f64> {
+        let geom = ReduceGeom::new(shape, strides, mask);
+        let mut out = vec![0.0; geom.n_out()];
+        // SAFETY: the geometry stays inside `data`.
+        unsafe { reduce(data.as_ptr(), &geom, out.as_mut_ptr(), &Sum) };
+        out
+    }
+
+    #[test]
+    fn rows_columns_and_everything() {
+        let data: Vec<f64> = (0..6).map(|i| i as f64).collect();
+        // [[0, 1, 2], [3, 4, 5]]
+        assert_eq!(
+            run(&[2, 3], &[3, 1], &[false, true], &data),
+            vec![3.0, 12.0]
+        );
+        assert_eq!(
+            run(&[2, 3], &[3, 1], &[true, false], &data),
+            vec![3.0, 5.0, 7.0]
+        );
+        assert_eq!(run(&[2, 3], &[3, 1], &[true, true], &data), vec![15.0]);
+        // the transposed view [[0, 3], [1, 4], [2, 5]]
+        assert_eq!(
+            run(&[3, 2], &[1, 3], &[false, true], &data),
+            vec![3.0, 5.0, 7.0]
+        );
+    }
+
+    #[test]
+    fn large_inputs_take_the_parallel_paths() {
+        let n = 1 << 18;
+        let data: Vec<f64> = (0..n).map(|i| (i % 7) as f64).collect();
+        let expect: f64 = data.iter().sum();
+        assert_eq!(run(&[n], &[1], &[true], &data), vec![expect]);
+        let rows = run(&[n / 64, 64], &[64, 1], &[false, true], &data);
+        assert_eq!(rows.iter().sum::<f64>(), expect);
+        let cols = run(&[n / 64, 64], &[64, 1], &[true, false], &data);
+        assert_eq!(cols.iter().sum::<f64>(), expect);
+        let few = run(&[n / 2, 2], &[2, 1], &[true, false], &data);
+        assert_eq!(few[0] + few[1], expect);
+    }
+}

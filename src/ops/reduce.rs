@@ -1,0 +1,309 @@
+//! Reductions: `sum`, `mean`, `prod`, `max`/`min`/`amax`/`amin`, `argmax`/`argmin`,
+//! `all`/`any` and `count_nonzero`, with torch's dtype rules and errors. Each builds a
+//! [`ReduceGeom`] and runs a [`Fold`] from `crate::kernels::folds`.
+//!
+//! `dims` is `None` (or empty) for every dimension; dims may be negative. The result is
+//! contiguous; with `keepdim` the reduced dimensions stay with size 1.
+
+use crate::dtype::{DType, Scalar};
+use crate::error::{Error, Result};
+use crate::kernels::folds::{ArgExtreme, CountNonzero, Extreme, Logic, Prod, Sum, WideSum};
+use crate::kernels::reduce::{reduce, Fold, ReduceGeom};
+use crate::kernels::Element;
+use crate::layout::{wrap_dim, Layout};
+use crate::ops::elementwise::{binary, Arg, BinaryOp};
+use crate::tensor::Tensor;
+use crate::with_dtype;
+
+/// Which dimensions of an `ndim`-d tensor `dims` reduces (all for `None` or an empty list).
+pub fn dim_mask(ndim: usize, dims: Option<&[i64]>) -> Result<Vec<bool>> {
+    let dims = match dims {
+        Some(d) if !d.is_empty() => d,
+        _ => return Ok(vec![true; ndim]),
+    };
+    let mut mask = vec![false; ndim];
+    let mut seen = vec![false; ndim.max(1)];
+    for &d in dims {
+        let w = wrap_dim(d, ndim)?;
+        if seen[w] {
+            return Err(Error::Runtime(format!(
+                "dim {w} appears multiple times in the list of dims"
+            )));
+        }
+        seen[w] = true;
+        if ndim > 0 {
+            mask[w] = true;
+        }
+    }
+    Ok(mask)
+}
+
+/// The shape of a reduction's result.
+pub fn reduced_shape(shape: &[usize], mask: &[bool], keepdim: bool) -> Vec<usize> {
+    shape
+        .iter()
+        .zip(mask)
+        .filter_map(|(&n, &r)| match (r, keepdim) {
+            (false, _) => Some(n),
+            (true, true) => Some(1),
+            (true, false) => None,
+        })
+        .collect()
+}
+
+/// Number of elements each output folds.
+pub fn reduced_count(shape: &[usize], mask: &[bool]) -> usize {
+    shape
+        .iter()
+        .zip(mask)
+        .filter(|(_, &r)| r)
+        .map(|(&n, _)| n)
+        .product()
+}
+
+/// Folds `t` (whose element type is `T`) along `mask` into one accumulator per output.
+fn fold_acc<T: Element, F: Fold<T>>(t: &Tensor, mask: &[bool], fold: &F) -> Vec<F::Acc> {
+    let geom = ReduceGeom::new(t.shape(), t.strides(), mask);
+    let mut out = vec![fold.identity(); geom.n_out()];
+    // SAFETY: `T` is `t`'s element type and the geometry is `t`'s layout.
+    unsafe { reduce(t.data_ptr::<T>(), &geom, out.as_mut_ptr(), fold) };
+    out
+}
+
+/// Folds `t` along `mask` into a new tensor of `t`'s dtype.
+fn fold_same<T: Element, F: Fold<T, Acc = T>>(
+    t: &Tensor,
+    mask: &[bool],
+    keepdim: bool,
+    fold: &F,
+) -> Result<Tensor> {
+    let out = Tensor::zeros(&reduced_shape(t.shape(), mask, keepdim), t.dtype())?;
+    let geom = ReduceGeom::new(t.shape(), t.strides(), mask);
+    // SAFETY: `T` is the element type of `t` and `out`; `out` is fresh and holds n_out elements.
+    unsafe { reduce(t.data_ptr::<T>(), &geom, out.data_ptr::<T>(), fold) };
+    Ok(out)
+}
+
+/// torch's result dtype for `sum`, `prod` and `cumsum`: integers and bool widen to int64.
+pub fn accumulate_dtype(input: DType, dtype: Option<DType>) -> DType {
+    dtype.unwrap_or(if input.is_integral() {
+        DType::I64
+    } else {
+        input
+    })
+}
+
+/// `t.sum(dims, keepdim, dtype)`.
+pub fn sum(
+    t: &Tensor,
+    dims: Option<&[i64]>,
+    keepdim: bool,
+    dtype: Option<DType>,
+) -> Result<Tensor> {
+    let mask = dim_mask(t.ndim(), dims)?;
+    let src = t.to_dtype(accumulate_dtype(t.dtype(), dtype))?;
+    if src.dtype() == DType::F32 {
+        let wide = fold_acc::<f32, _>(&src, &mask, &WideSum);
+        let narrow: Vec<f32> = wide.into_iter().map(|v| v as f32).collect();
+        return Tensor::from_vec(
+            &narrow,
+            &reduced_shape(t.shape(), &mask, keepdim),
+            DType::F32,
+        );
+    }
+    with_dtype!(src.dtype(), T => fold_same::<T, _>(&src, &mask, keepdim, &Sum))
+}
+
+/// `t.prod(dim, keepdim, dtype)`.
+pub fn prod(t: &Tensor, dim: Option<i64>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
+    let dims = dim.map(|d| [d]);
+    let mask = dim_mask(t.ndim(), dims.as_ref().map(|d| &d[..]))?;
+    let src = t.to_dtype(accumulate_dtype(t.dtype(), dtype))?;
+    with_dtype!(src.dtype(), T => fold_same::<T, _>(&src, &mask, keepdim, &Prod))
+}
+
+/// `t.mean(dims, keepdim, dtype)`: floating dtypes only.
+pub fn mean(
+    t: &Tensor,
+    dims: Option<&[i64]>,
+    keepdim: bool,
+    dtype: Option<DType>,
+) -> Result<Tensor> {
+    let (what, d) = match dtype {
+        Some(d) => ("Optional", d),
+        None => ("Input", t.dtype()),
+    };
+    if !d.is_float() {
+        return Err(Error::Runtime(format!(
+            "mean(): could not infer output dtype. {what} dtype must be either a floating point or \
+             complex dtype. Got: {}",
+            d.torch_name()
+        )));
+    }
+    let mask = dim_mask(t.ndim(), dims)?;
+    let n = reduced_count(t.shape(), &mask);
+    let s = sum(t, dims, keepdim, Some(d))?;
+    binary(BinaryOp::Div, Arg::T(&s), Arg::S(Scalar::Float(n as f64)))
+}
+
+/// torch's check that a reduction without an identity (max, argmax, ...) has elements.
+fn check_nonempty(t: &Tensor, dims: Option<&[i64]>, name: &str) -> Result<()> {
+    if t.numel() != 0 {
+        return Ok(());
+    }
+    let dims = match dims {
+        Some(d) if !d.is_empty() => d,
+        _ => {
+            return Err(Error::Runtime(format!(
+                "{name}(): Expected reduction dim to be specified for input.numel() == 0. \
+                 Specify the reduction dim with the 'dim' argument."
+            )))
+        }
+    };
+    for &d in dims {
+        let w = wrap_dim(d, t.ndim())?;
+        if t.shape()[w] == 0 {
+            return Err(Error::Index(format!(
+                "{name}(): Expected reduction dim {w} to have non-zero size."
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `amax` (`largest`) or `amin` over `dims`; `max()`/`min()` without a dim are this over all.
+pub fn extreme(
+    t: &Tensor,
+    dims: Option<&[i64]>,
+    keepdim: bool,
+    largest: bool,
+    name: &str,
+) -> Result<Tensor> {
+    check_nonempty(t, dims, name)?;
+    let mask = dim_mask(t.ndim(), dims)?;
+    let fold = Extreme { largest };
+    with_dtype!(t.dtype(), T => fold_same::<T, _>(t, &mask, keepdim, &fold))
+}
+
+/// Values and positions of the first largest (`largest`) or smallest elements along `dim`
+/// (`dim = None`: over the flattened tensor).
+fn arg_extreme(
+    t: &Tensor,
+    dim: Option<i64>,
+    keepdim: bool,
+    largest: bool,
+    name: &str,
+) -> Result<(Tensor, Tensor)> {
+    let dims = dim.map(|d| [d]);
+    let dims = dims.as_ref().map(|d| &d[..]);
+    check_nonempty(t, dims, name)?;
+    let mask = dim_mask(t.ndim(), dims)?;
+    let shape = reduced_shape(t.shape(), &mask, keepdim);
+    let values = Tensor::zeros(&shape, t.dtype())?;
+    let fold = ArgExtreme { largest };
+    let index: Vec<i64> = with_dtype!(t.dtype(), T => {
+        let acc = fold_acc::<T, _>(t, &mask, &fold);
+        // SAFETY: `values` is a fresh contiguous tensor of acc.len() elements of type T.
+        let v = unsafe { std::slice::from_raw_parts_mut(values.data_ptr::<T>(), acc.len()) };
+        acc.iter().zip(v.iter_mut()).map(|(&(x, i), slot)| {
+            *slot = x;
+            i as i64
+        }).collect()
+    });
+    Ok((values, Tensor::from_vec(&index, &shape, DType::I64)?))
+}
+
+/// `t.max(dim, keepdim)` / `t.min(dim, keepdim)`: (values, int64 indices).
+pub fn extreme_dim(t: &Tensor, dim: i64, keepdim: bool, largest: bool) -> Result<(Tensor, Tensor)> {
+    arg_extreme(
+        t,
+        Some(dim),
+        keepdim,
+        largest,
+        if largest { "max" } else { "min" },
+    )
+}
+
+/// `t.argmax(dim, keepdim)` / `t.argmin(...)`: int64 positions of the first extreme values.
+pub fn argextreme(t: &Tensor, dim: Option<i64>, keepdim: bool, largest: bool) -> Result<Tensor> {
+    let name = if largest { "argmax" } else { "argmin" };
+    let (_, index) = arg_extreme(t, dim, keepdim, largest, name)?;
+    if dim.is_none() && keepdim {
+        return index.with_layout(Layout::contiguous(&vec![1; t.ndim()]));
+    }
+    Ok(index)
+}
+
+/// `t.all(dims, keepdim)` (`all`) or `t.any(...)`: bool result (uint8 for uint8 input).
+pub fn logic(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, all: bool) -> Result<Tensor> {
+    let mask = dim_mask(t.ndim(), dims)?;
+    let src = t.to_dtype(DType::Bool)?;
+    let out = fold_same::<u8, _>(&src, &mask, keepdim, &Logic { all })?;
+    out.to_dtype(if t.dtype() == DType::U8 {
+        DType::U8
+    } else {
+        DType::Bool
+    })
+}
+
+/// `t.count_nonzero(dims)`: int64 counts.
+pub fn count_nonzero(t: &Tensor, dims: Option<&[i64]>) -> Result<Tensor> {
+    let mask = dim_mask(t.ndim(), dims)?;
+    let counts = with_dtype!(t.dtype(), T => fold_acc::<T, _>(t, &mask, &CountNonzero));
+    Tensor::from_vec(&counts, &reduced_shape(t.shape(), &mask, false), DType::I64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matrix() -> Tensor {
+        let v: Vec<f32> = (0..20).map(|i| i as f32).collect();
+        Tensor::from_vec(&v, &[5, 4], DType::F32).unwrap()
+    }
+
+    #[test]
+    fn sums_and_means_along_axes() {
+        let a = matrix();
+        assert_eq!(
+            sum(&a, Some(&[0]), false, None).unwrap().to_vec::<f32>(),
+            vec![40., 45., 50., 55.]
+        );
+        assert_eq!(sum(&a, Some(&[-1]), true, None).unwrap().shape(), &[5, 1]);
+        assert_eq!(
+            sum(&a, None, false, None).unwrap().to_vec::<f32>(),
+            vec![190.]
+        );
+        assert_eq!(
+            mean(&a, None, false, None).unwrap().to_vec::<f32>(),
+            vec![9.5]
+        );
+        let ints = a.cast_copy(DType::I32).unwrap();
+        assert_eq!(sum(&ints, None, false, None).unwrap().dtype(), DType::I64);
+        let err = mean(&ints.cast_copy(DType::I64).unwrap(), None, false, None).unwrap_err();
+        assert!(err.to_string().ends_with("Got: Long"));
+    }
+
+    #[test]
+    fn max_with_dim_and_errors() {
+        let a = matrix();
+        let (v, i) = extreme_dim(&a, 1, false, true).unwrap();
+        assert_eq!(v.to_vec::<f32>(), vec![3., 7., 11., 15., 19.]);
+        assert_eq!(i.to_vec::<i64>(), vec![3; 5]);
+        assert_eq!(
+            argextreme(&a, None, false, false).unwrap().to_vec::<i64>(),
+            vec![0]
+        );
+        let empty = Tensor::zeros(&[0, 3], DType::F32).unwrap();
+        assert!(matches!(
+            extreme(&empty, None, false, true, "max"),
+            Err(Error::Runtime(_))
+        ));
+        assert!(matches!(
+            extreme_dim(&empty, 0, false, true),
+            Err(Error::Index(_))
+        ));
+        assert_eq!(extreme_dim(&empty, 1, false, true).unwrap().0.shape(), &[0]);
+        assert!(dim_mask(2, Some(&[0, -2])).is_err());
+    }
+}

@@ -1,0 +1,547 @@
+//! Reductions on `rustgrad.Tensor`: `sum`, `mean`, `max`, `argmax`, `var`, `norm`, `cumsum`,
+//! `softmax`, ... Each method parses torch's (and NumPy's `axis=`/`keepdims=`) spellings and
+//! calls one function of `crate::ops::{reduce, stats, scan}`.
+
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyString};
+
+use crate::autograd::ops::elementwise::{binary_op, Operand};
+use crate::autograd::ops::reduce as ag;
+use crate::autograd::{Var, V};
+use crate::ops::elementwise::BinaryOp;
+use crate::ops::{reduce, scan, stats};
+use crate::python::arith::compute;
+use crate::python::convert::extract_scalar;
+use crate::python::dtype::extract_opt_dtype;
+use crate::python::tensor::PyTensor;
+use crate::tensor::Tensor;
+
+type Any<'a, 'py> = Option<&'a Bound<'py, PyAny>>;
+
+/// One of two spellings of an argument (`dim`/`axis`, `keepdim`/`keepdims`).
+fn either<'a, 'py>(a: Any<'a, 'py>, b: Any<'a, 'py>, names: &str) -> PyResult<Any<'a, 'py>> {
+    let given = |o: Any<'a, 'py>| o.filter(|o| !o.is_none());
+    match (given(a), given(b)) {
+        (Some(_), Some(_)) => Err(PyTypeError::new_err(format!(
+            "only one of the arguments {names} may be given"
+        ))),
+        (x, None) | (None, x) => Ok(x),
+    }
+}
+
+/// `dim` as an int, a tuple or list of ints, or None.
+fn dims_arg(obj: Any<'_, '_>) -> PyResult<Option<Vec<i64>>> {
+    let Some(o) = obj.filter(|o| !o.is_none()) else {
+        return Ok(None);
+    };
+    if let Ok(d) = o.extract::<i64>() {
+        return Ok(Some(vec![d]));
+    }
+    o.extract::<Vec<i64>>().map(Some).map_err(|_| {
+        PyTypeError::new_err(format!(
+            "dim must be an int or a tuple of ints, not {}",
+            o.get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_default()
+        ))
+    })
+}
+
+/// A single `dim` (or None).
+fn dim_arg(obj: Any<'_, '_>) -> PyResult<Option<i64>> {
+    single(dims_arg(obj)?)
+}
+
+fn single(dims: Option<Vec<i64>>) -> PyResult<Option<i64>> {
+    match dims {
+        None => Ok(None),
+        Some(d) if d.len() == 1 => Ok(Some(d[0])),
+        Some(_) => Err(PyTypeError::new_err("dim must be a single int")),
+    }
+}
+
+/// `dim`/`axis` and `keepdim`/`keepdims` merged.
+fn reduction(
+    dim: Any,
+    axis: Any,
+    keepdim: Any,
+    keepdims: Any,
+) -> PyResult<(Option<Vec<i64>>, bool)> {
+    let dims = dims_arg(either(dim, axis, "dim, axis")?)?;
+    let keep = either(keepdim, keepdims, "keepdim, keepdims")?
+        .map(|k| k.extract::<bool>())
+        .transpose()?
+        .unwrap_or(false);
+    Ok((dims, keep))
+}
+
+fn required(dim: Option<i64>, name: &str) -> PyResult<i64> {
+    dim.ok_or_else(|| {
+        PyTypeError::new_err(format!(
+            "{name}() missing 1 required positional arguments: \"dim\""
+        ))
+    })
+}
+
+/// `torch.return_types.max(values=..., indices=...)`-like result.
+fn values_indices(py: Python<'_>, name: &str, v: Var, i: Tensor) -> PyResult<Py<PyAny>> {
+    let cls = py.import("rustgrad.return_types")?.getattr(name)?;
+    Ok(cls
+        .call1((PyTensor::from_var(v), PyTensor::new(i)))?
+        .unbind())
+}
+
+/// `max`/`min` in their three forms: all elements, along `dim`, or elementwise with a tensor.
+fn max_or_min(
+    py: Python<'_>,
+    a: V,
+    dim: Any,
+    keepdim: Any,
+    axis: Any,
+    keepdims: Any,
+    largest: bool,
+) -> PyResult<Py<PyAny>> {
+    let t = a.t;
+    let name = if largest { "max" } else { "min" };
+    let dim = either(dim, axis, "dim, axis")?;
+    if let Some(other) = dim.and_then(|d| d.cast::<PyTensor>().ok()) {
+        let o = other.borrow().to_var();
+        let op = if largest {
+            BinaryOp::Maximum
+        } else {
+            BinaryOp::Minimum
+        };
+        let r = compute(py, &[t, &o.t], || {
+            binary_op(op, a, Operand::T(o.v()), false)
+        })?;
+        return Ok(Bound::new(py, PyTensor::from_var(r))?.into_any().unbind());
+    }
+    let (dims, keep) = reduction(dim, None, keepdim, keepdims)?;
+    match dims {
+        None => {
+            let node = if largest {
+                "MaxBackward1"
+            } else {
+                "MinBackward1"
+            };
+            let r = compute(py, &[t], || ag::extreme(a, None, false, largest, node))?;
+            Ok(Bound::new(py, PyTensor::from_var(r))?.into_any().unbind())
+        }
+        Some(d) if d.len() == 1 => {
+            let (v, i) = compute(py, &[t], || ag::extreme_dim(a, d[0], keep, largest))?;
+            values_indices(py, name, v, i)
+        }
+        Some(_) => Err(PyTypeError::new_err(format!(
+            "{name}(): dim must be a single int"
+        ))),
+    }
+}
+
+/// A vector-norm order: a number (`inf` allowed) or `'fro'`.
+fn norm_ord(p: Any<'_, '_>) -> PyResult<stats::Ord> {
+    let Some(p) = p.filter(|p| !p.is_none()) else {
+        return Ok(stats::Ord::P(2.0));
+    };
+    if let Ok(s) = p.cast::<PyString>() {
+        return match s.to_string().as_str() {
+            "fro" => Ok(stats::Ord::P(2.0)),
+            other => Err(PyRuntimeError::new_err(format!(
+                "rustgrad.norm: the '{other}' norm is not supported"
+            ))),
+        };
+    }
+    let v = extract_scalar(p)?
+        .ok_or_else(|| PyTypeError::new_err("norm(): p must be a number or 'fro'"))?
+        .as_f64();
+    Ok(if v == f64::INFINITY {
+        stats::Ord::Inf
+    } else if v == f64::NEG_INFINITY {
+        stats::Ord::NegInf
+    } else {
+        stats::Ord::P(v)
+    })
+}
+
+/// `correction` from torch's `unbiased` (bool) or `correction` (number) arguments.
+fn correction_arg(unbiased: Option<bool>, correction: Any) -> PyResult<f64> {
+    match (unbiased, correction.filter(|c| !c.is_none())) {
+        (Some(_), Some(_)) => Err(PyTypeError::new_err(
+            "var(): only one of unbiased and correction may be given",
+        )),
+        (Some(u), None) => Ok(u as u8 as f64),
+        (None, Some(c)) => Ok(extract_scalar(c)?
+            .ok_or_else(|| PyTypeError::new_err("correction must be a number"))?
+            .as_f64()),
+        (None, None) => Ok(1.0),
+    }
+}
+
+fn wrap(t: Tensor) -> PyTensor {
+    PyTensor::new(t)
+}
+
+fn wrap_var(v: Var) -> PyTensor {
+    PyTensor::from_var(v)
+}
+
+#[pymethods]
+impl PyTensor {
+    /// Sum over `dim` (all dimensions by default); integer and bool inputs give int64.
+    #[pyo3(signature = (dim=None, keepdim=None, *, dtype=None, axis=None, keepdims=None))]
+    fn sum(
+        &self,
+        py: Python<'_>,
+        dim: Any,
+        keepdim: Any,
+        dtype: Any,
+        axis: Any,
+        keepdims: Any,
+    ) -> PyResult<PyTensor> {
+        let (dims, keep) = reduction(dim, axis, keepdim, keepdims)?;
+        let d = extract_opt_dtype(dtype)?;
+        let a = self.v();
+        let t = a.t;
+        Ok(wrap_var(compute(py, &[t], || {
+            ag::sum(a, dims.as_deref(), keep, d)
+        })?))
+    }
+
+    /// Mean over `dim`; floating dtypes only (or `dtype=`).
+    #[pyo3(signature = (dim=None, keepdim=None, *, dtype=None, axis=None, keepdims=None))]
+    fn mean(
+        &self,
+        py: Python<'_>,
+        dim: Any,
+        keepdim: Any,
+        dtype: Any,
+        axis: Any,
+        keepdims: Any,
+    ) -> PyResult<PyTensor> {
+        let (dims, keep) = reduction(dim, axis, keepdim, keepdims)?;
+        let d = extract_opt_dtype(dtype)?;
+        let a = self.v();
+        let t = a.t;
+        Ok(wrap_var(compute(py, &[t], || {
+            ag::mean(a, dims.as_deref(), keep, d)
+        })?))
+    }
+
+    /// Product over one `dim` (all elements by default); integers give int64.
+    #[pyo3(signature = (dim=None, keepdim=None, *, dtype=None, axis=None, keepdims=None))]
+    fn prod(
+        &self,
+        py: Python<'_>,
+        dim: Any,
+        keepdim: Any,
+        dtype: Any,
+        axis: Any,
+        keepdims: Any,
+    ) -> PyResult<PyTensor> {
+        let (dims, keep) = reduction(dim, axis, keepdim, keepdims)?;
+        let dim = single(dims)?;
+        let d = extract_opt_dtype(dtype)?;
+        let a = self.v();
+        let t = a.t;
+        Ok(wrap_var(compute(py, &[t], || ag::prod(a, dim, keep, d))?))
+    }
+
+    /// `max()` of all elements; `max(dim)` gives `(values, indices)`; `max(other)` is
+    /// `maximum(other)`.
+    #[pyo3(signature = (dim=None, keepdim=None, *, axis=None, keepdims=None))]
+    fn max(
+        &self,
+        py: Python<'_>,
+        dim: Any,
+        keepdim: Any,
+        axis: Any,
+        keepdims: Any,
+    ) -> PyResult<Py<PyAny>> {
+        max_or_min(py, self.v(), dim, keepdim, axis, keepdims, true)
+    }
+
+    /// `min()`, `min(dim)` or `min(other)`, as [`max`].
+    #[pyo3(signature = (dim=None, keepdim=None, *, axis=None, keepdims=None))]
+    fn min(
+        &self,
+        py: Python<'_>,
+        dim: Any,
+        keepdim: Any,
+        axis: Any,
+        keepdims: Any,
+    ) -> PyResult<Py<PyAny>> {
+        max_or_min(py, self.v(), dim, keepdim, axis, keepdims, false)
+    }
+
+    /// Largest value over `dim` (int or tuple; all by default).
+    #[pyo3(signature = (dim=None, keepdim=None, *, axis=None, keepdims=None))]
+    fn amax(
+        &self,
+        py: Python<'_>,
+        dim: Any,
+        keepdim: Any,
+        axis: Any,
+        keepdims: Any,
+    ) -> PyResult<PyTensor> {
+        let (dims, keep) = reduction(dim, axis, keepdim, keepdims)?;
+        let a = self.v();
+        let t = a.t;
+        let dims = Some(dims.unwrap_or_default());
+        Ok(wrap_var(compute(py, &[t], || {
+            ag::extreme(a, dims.as_deref(), keep, true, "AmaxBackward0")
+        })?))
+    }
+
+    /// Smallest value over `dim` (int or tuple; all by default).
+    #[pyo3(signature = (dim=None, keepdim=None, *, axis=None, keepdims=None))]
+    fn amin(
+        &self,
+        py: Python<'_>,
+        dim: Any,
+        keepdim: Any,
+        axis: Any,
+        keepdims: Any,
+    ) -> PyResult<PyTensor> {
+        let (dims, keep) = reduction(dim, axis, keepdim, keepdims)?;
+        let a = self.v();
+        let t = a.t;
+        let dims = Some(dims.unwrap_or_default());
+        Ok(wrap_var(compute(py, &[t], || {
+            ag::extreme(a, dims.as_deref(), keep, false, "AminBackward0")
+        })?))
+    }
+
+    /// int64 position of the first maximum along `dim` (of the flattened tensor by default).
+    #[pyo3(signature = (dim=None, keepdim=None, *, axis=None, keepdims=None))]
+    fn argmax(
+        &self,
+        py: Python<'_>,
+        dim: Any,
+        keepdim: Any,
+        axis: Any,
+        keepdims: Any,
+    ) -> PyResult<PyTensor> {
+        let (dims, keep) = reduction(dim, axis, keepdim, keepdims)?;
+        let dim = single(dims)?;
+        let t = &self.t;
+        Ok(wrap(compute(py, &[t], || {
+            reduce::argextreme(t, dim, keep, true)
+        })?))
+    }
+
+    /// int64 position of the first minimum along `dim` (of the flattened tensor by default).
+    #[pyo3(signature = (dim=None, keepdim=None, *, axis=None, keepdims=None))]
+    fn argmin(
+        &self,
+        py: Python<'_>,
+        dim: Any,
+        keepdim: Any,
+        axis: Any,
+        keepdims: Any,
+    ) -> PyResult<PyTensor> {
+        let (dims, keep) = reduction(dim, axis, keepdim, keepdims)?;
+        let dim = single(dims)?;
+        let t = &self.t;
+        Ok(wrap(compute(py, &[t], || {
+            reduce::argextreme(t, dim, keep, false)
+        })?))
+    }
+
+    /// True if every element over `dim` is non-zero.
+    #[pyo3(signature = (dim=None, keepdim=None, *, axis=None, keepdims=None))]
+    fn all(
+        &self,
+        py: Python<'_>,
+        dim: Any,
+        keepdim: Any,
+        axis: Any,
+        keepdims: Any,
+    ) -> PyResult<PyTensor> {
+        let (dims, keep) = reduction(dim, axis, keepdim, keepdims)?;
+        let t = &self.t;
+        Ok(wrap(compute(py, &[t], || {
+            reduce::logic(t, dims.as_deref(), keep, true)
+        })?))
+    }
+
+    /// True if any element over `dim` is non-zero.
+    #[pyo3(signature = (dim=None, keepdim=None, *, axis=None, keepdims=None))]
+    fn any(
+        &self,
+        py: Python<'_>,
+        dim: Any,
+        keepdim: Any,
+        axis: Any,
+        keepdims: Any,
+    ) -> PyResult<PyTensor> {
+        let (dims, keep) = reduction(dim, axis, keepdim, keepdims)?;
+        let t = &self.t;
+        Ok(wrap(compute(py, &[t], || {
+            reduce::logic(t, dims.as_deref(), keep, false)
+        })?))
+    }
+
+    /// Number of non-zero elements over `dim` (int64).
+    #[pyo3(signature = (dim=None, *, axis=None))]
+    fn count_nonzero(&self, py: Python<'_>, dim: Any, axis: Any) -> PyResult<PyTensor> {
+        let dims = dims_arg(either(dim, axis, "dim, axis")?)?;
+        let t = &self.t;
+        Ok(wrap(compute(py, &[t], || {
+            reduce::count_nonzero(t, dims.as_deref())
+        })?))
+    }
+
+    /// Variance over `dim` with `correction` (1 by default; `unbiased=False` means 0).
+    #[pyo3(signature = (dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None, keepdims=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn var(
+        &self,
+        py: Python<'_>,
+        dim: Any,
+        unbiased: Option<bool>,
+        keepdim: Any,
+        correction: Any,
+        axis: Any,
+        keepdims: Any,
+    ) -> PyResult<PyTensor> {
+        let (dim, unbiased) = split_unbiased(dim, unbiased)?;
+        let (dims, keep) = reduction(dim, axis, keepdim, keepdims)?;
+        let c = correction_arg(unbiased, correction)?;
+        let a = self.v();
+        let t = a.t;
+        Ok(wrap_var(compute(py, &[t], || {
+            ag::var(a, dims.as_deref(), c, keep, false)
+        })?))
+    }
+
+    /// Standard deviation over `dim` (see `var`).
+    #[pyo3(signature = (dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None, keepdims=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn std(
+        &self,
+        py: Python<'_>,
+        dim: Any,
+        unbiased: Option<bool>,
+        keepdim: Any,
+        correction: Any,
+        axis: Any,
+        keepdims: Any,
+    ) -> PyResult<PyTensor> {
+        let (dim, unbiased) = split_unbiased(dim, unbiased)?;
+        let (dims, keep) = reduction(dim, axis, keepdim, keepdims)?;
+        let c = correction_arg(unbiased, correction)?;
+        let a = self.v();
+        let t = a.t;
+        Ok(wrap_var(compute(py, &[t], || {
+            ag::var(a, dims.as_deref(), c, keep, true)
+        })?))
+    }
+
+    /// `log(sum(exp(x)))` over `dim`, computed stably.
+    #[pyo3(signature = (dim=None, keepdim=None, *, axis=None, keepdims=None))]
+    fn logsumexp(
+        &self,
+        py: Python<'_>,
+        dim: Any,
+        keepdim: Any,
+        axis: Any,
+        keepdims: Any,
+    ) -> PyResult<PyTensor> {
+        let (dims, keep) = reduction(dim, axis, keepdim, keepdims)?;
+        let a = self.v();
+        let t = a.t;
+        Ok(wrap_var(compute(py, &[t], || {
+            ag::logsumexp(a, dims.as_deref(), keep)
+        })?))
+    }
+
+    /// Vector p-norm (`p=2`/`'fro'` by default, any `p`, `inf`) over `dim` (all by default).
+    #[pyo3(signature = (p=None, dim=None, keepdim=false, dtype=None))]
+    fn norm(
+        &self,
+        py: Python<'_>,
+        p: Any,
+        dim: Any,
+        keepdim: bool,
+        dtype: Any,
+    ) -> PyResult<PyTensor> {
+        let ord = norm_ord(p)?;
+        let dims = dims_arg(dim)?;
+        let d = extract_opt_dtype(dtype)?;
+        let a = self.v();
+        let t = a.t;
+        Ok(wrap_var(compute(py, &[t], || {
+            ag::norm(a, ord, dims.as_deref(), keepdim, d)
+        })?))
+    }
+
+    /// p-norm of `self - other`.
+    #[pyo3(signature = (other, p=None))]
+    fn dist(&self, py: Python<'_>, other: PyRef<'_, PyTensor>, p: Any) -> PyResult<PyTensor> {
+        let ord = norm_ord(p)?;
+        let (t, o) = (&self.t, &other.t);
+        Ok(wrap(compute(py, &[t, o], || stats::dist(t, o, ord))?))
+    }
+
+    /// Running sum along `dim`; integers and bool give int64.
+    #[pyo3(signature = (dim=None, *, dtype=None, axis=None))]
+    fn cumsum(&self, py: Python<'_>, dim: Any, dtype: Any, axis: Any) -> PyResult<PyTensor> {
+        let dim = required(dim_arg(either(dim, axis, "dim, axis")?)?, "cumsum")?;
+        let d = extract_opt_dtype(dtype)?;
+        let a = self.v();
+        let t = a.t;
+        Ok(wrap_var(compute(py, &[t], || ag::cumsum(a, dim, d))?))
+    }
+
+    /// Running product along `dim`; integers and bool give int64.
+    #[pyo3(signature = (dim=None, *, dtype=None, axis=None))]
+    fn cumprod(&self, py: Python<'_>, dim: Any, dtype: Any, axis: Any) -> PyResult<PyTensor> {
+        let dim = required(dim_arg(either(dim, axis, "dim, axis")?)?, "cumprod")?;
+        let d = extract_opt_dtype(dtype)?;
+        let t = &self.t;
+        Ok(wrap(compute(py, &[t], || {
+            scan::cumulative(t, dim, d, true)
+        })?))
+    }
+
+    /// `exp(x) / sum(exp(x))` along `dim`, computed stably.
+    #[pyo3(signature = (dim=None, dtype=None))]
+    fn softmax(&self, py: Python<'_>, dim: Any, dtype: Any) -> PyResult<PyTensor> {
+        let dim = required(dim_arg(dim)?, "softmax")?;
+        let d = extract_opt_dtype(dtype)?;
+        let a = self.v();
+        let t = a.t;
+        Ok(wrap_var(compute(py, &[t], || {
+            ag::softmax(a, dim, d, false)
+        })?))
+    }
+
+    /// `log(softmax(x))` along `dim`, computed stably.
+    #[pyo3(signature = (dim=None, dtype=None))]
+    fn log_softmax(&self, py: Python<'_>, dim: Any, dtype: Any) -> PyResult<PyTensor> {
+        let dim = required(dim_arg(dim)?, "log_softmax")?;
+        let d = extract_opt_dtype(dtype)?;
+        let a = self.v();
+        let t = a.t;
+        Ok(wrap_var(compute(py, &[t], || {
+            ag::softmax(a, dim, d, true)
+        })?))
+    }
+}
+
+/// torch's `var(unbiased)` overload: a bool in the `dim` position is `unbiased`.
+fn split_unbiased<'a, 'py>(
+    dim: Any<'a, 'py>,
+    unbiased: Option<bool>,
+) -> PyResult<(Any<'a, 'py>, Option<bool>)> {
+    match dim {
+        Some(d) if d.is_instance_of::<PyBool>() => {
+            if unbiased.is_some() {
+                return Err(PyTypeError::new_err("var(): unbiased given twice"));
+            }
+            Ok((None, Some(d.extract::<bool>()?)))
+        }
+        _ => Ok((dim, unbiased)),
+    }
+}

@@ -1,0 +1,488 @@
+"""Reductions, scans and softmax: NumPy cross-checks (hypothesis), spec examples with their
+exact printed output, torch's dtype rules and error messages, and large-sum accuracy."""
+
+import doctest
+import math
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import rustgrad as rg
+
+# NumPy's references warn on empty means and log(0); rustgrad's results are still compared.
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+
+DTYPES = [np.float32, np.float64, np.int32, np.int64, np.uint8, np.bool_]
+FLOATS = [np.float32, np.float64]
+
+
+def to_rg(arr, layout):
+    """A rustgrad tensor with `arr`'s values: contiguous, or a non-contiguous view."""
+    if layout == "T" and arr.ndim >= 2:
+        return rg.tensor(np.ascontiguousarray(arr.T)).T
+    if layout == "permute" and arr.ndim >= 2:
+        order = list(range(1, arr.ndim)) + [0]
+        inverse = list(np.argsort(order))
+        return rg.tensor(np.ascontiguousarray(arr.transpose(order))).permute(*inverse)
+    return rg.tensor(arr)
+
+
+@st.composite
+def arrays(draw, dtypes=DTYPES, min_dims=1, max_dims=4, elements=None):
+    dtype = draw(st.sampled_from(dtypes))
+    shape = draw(hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=0, max_side=5))
+    if np.dtype(dtype).kind == "f":
+        elems = elements or st.floats(-100, 100, width=np.dtype(dtype).itemsize * 8)
+    elif dtype == np.bool_:
+        elems = st.booleans()
+    else:
+        elems = st.integers(0, 9) if dtype == np.uint8 else st.integers(-50, 50)
+    arr = draw(hnp.arrays(dtype, shape, elements=elems))
+    layout = draw(st.sampled_from(["contig", "T", "permute"]))
+    return arr, layout
+
+
+@st.composite
+def dims_for(draw, ndim):
+    kind = draw(st.sampled_from(["none", "int", "tuple", "list"]))
+    if kind == "none":
+        return None
+    if kind == "int":
+        return draw(st.integers(-ndim, ndim - 1))
+    picked = draw(st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True))
+    signed = [d - ndim if draw(st.booleans()) else d for d in picked]
+    return tuple(signed) if kind == "tuple" else signed
+
+
+def np_axis(dims):
+    if dims is None:
+        return None
+    return tuple(dims) if isinstance(dims, (tuple, list)) else dims
+
+
+def n_reduced(shape, dims):
+    if dims is None:
+        return int(np.prod(shape))
+    ds = dims if isinstance(dims, (tuple, list)) else [dims]
+    return int(np.prod([shape[d] for d in ds]))
+
+
+def check_close(got, ref, dtype, n):
+    got = got.numpy() if isinstance(got, rg.Tensor) else got
+    assert got.shape == np.shape(ref)
+    if np.dtype(dtype).kind == "f":
+        eps = np.finfo(dtype).eps
+        tol = 4 * eps * (n + 4)
+        np.testing.assert_allclose(got, ref, rtol=tol, atol=tol * 100)
+    else:
+        np.testing.assert_array_equal(got, ref)
+
+
+@given(data=st.data())
+def test_sum_mean_prod_match_numpy(data):
+    arr, layout = data.draw(arrays())
+    dims = data.draw(dims_for(arr.ndim))
+    keep = data.draw(st.booleans())
+    t = to_rg(arr, layout)
+    n = n_reduced(arr.shape, dims)
+    is_float = arr.dtype.kind == "f"
+    ref_dtype = np.float64 if is_float else np.int64
+    s = t.sum(dim=dims, keepdim=keep)
+    assert s.dtype == (
+        rg.float32 if arr.dtype == np.float32 else rg.float64 if is_float else rg.int64
+    )
+    ref = np.sum(arr.astype(ref_dtype), axis=np_axis(dims), keepdims=keep)
+    check_close(s, ref, arr.dtype, n)
+    # NumPy spellings give the same
+    check_close(t.sum(axis=dims, keepdims=keep), ref, arr.dtype, n)
+    if is_float:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ref_mean = np.mean(arr.astype(np.float64), axis=np_axis(dims), keepdims=keep)
+        check_close(t.mean(dims, keep), ref_mean, arr.dtype, n)
+    else:
+        with pytest.raises(RuntimeError, match="mean\\(\\): could not infer output dtype"):
+            t.mean(dims)
+    dim = dims if not isinstance(dims, (tuple, list)) else None
+    small = np.clip(arr, -2, 2) if is_float else arr
+    ref_prod = np.prod(small.astype(ref_dtype), axis=dim, keepdims=keep and dim is not None)
+    got = to_rg(small, layout).prod(dim, keep and dim is not None)
+    check_close(got, ref_prod, arr.dtype, n)
+
+
+@given(data=st.data())
+def test_extremes_and_arg_extremes_match_numpy(data):
+    arr, layout = data.draw(arrays())
+    t = to_rg(arr, layout)
+    dims = data.draw(dims_for(arr.ndim))
+    keep = data.draw(st.booleans())
+    cmp = arr.astype(np.int64) if arr.dtype == np.bool_ else arr
+    if n_reduced(arr.shape, dims) == 0:
+        with pytest.raises((RuntimeError, IndexError), match="amax\\(\\): Expected reduction dim"):
+            t.amax(dims, keep)
+        return
+    for method, fn in [("amax", np.max), ("amin", np.min)]:
+        got = getattr(t, method)(dim=dims, keepdim=keep)
+        np.testing.assert_array_equal(
+            got.numpy().astype(cmp.dtype), fn(cmp, np_axis(dims), keepdims=keep)
+        )
+    dim = data.draw(st.integers(-arr.ndim, arr.ndim - 1))
+    assume(arr.shape[dim] > 0)
+    for method, fn, argfn in [("max", np.max, np.argmax), ("min", np.min, np.argmin)]:
+        values, indices = getattr(t, method)(dim, keep)
+        np.testing.assert_array_equal(
+            values.numpy().astype(cmp.dtype), fn(cmp, axis=dim, keepdims=keep)
+        )
+        np.testing.assert_array_equal(indices.numpy(), argfn(cmp, axis=dim, keepdims=keep))
+        assert indices.dtype == rg.int64
+        arg = getattr(t, "arg" + method)(dim=dim, keepdim=keep)
+        np.testing.assert_array_equal(arg.numpy(), argfn(cmp, axis=dim, keepdims=keep))
+    if arr.size:
+        assert t.argmax().item() == int(np.argmax(cmp))
+        assert t.max().item() == cmp.max()
+
+
+@given(data=st.data())
+def test_logic_and_counting_match_numpy(data):
+    arr, layout = data.draw(arrays())
+    t = to_rg(arr, layout)
+    dims = data.draw(dims_for(arr.ndim))
+    keep = data.draw(st.booleans())
+    for method, fn in [("all", np.all), ("any", np.any)]:
+        got = getattr(t, method)(dims, keep)
+        assert got.dtype == (rg.uint8 if arr.dtype == np.uint8 else rg.bool)
+        np.testing.assert_array_equal(
+            got.numpy().astype(bool), fn(arr, np_axis(dims), keepdims=keep)
+        )
+    got = t.count_nonzero(dims)
+    assert got.dtype == rg.int64
+    np.testing.assert_array_equal(got.numpy(), np.count_nonzero(arr, axis=np_axis(dims)))
+
+
+@given(data=st.data())
+def test_var_std_logsumexp_norm_match_numpy(data):
+    arr, layout = data.draw(arrays(dtypes=FLOATS))
+    t = to_rg(arr, layout)
+    dims = data.draw(dims_for(arr.ndim))
+    keep = data.draw(st.booleans())
+    x = arr.astype(np.float64)
+    n = n_reduced(arr.shape, dims)
+    ax = np_axis(dims)
+    correction = data.draw(st.sampled_from([0, 1, 2]))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ref_var = np.var(x, axis=ax, keepdims=keep, ddof=correction) if n > correction else None
+    if ref_var is not None:
+        check_close(t.var(dims, correction=correction, keepdim=keep), ref_var, arr.dtype, n * 100)
+        check_close(
+            t.std(dims, correction=correction, keepdim=keep), np.sqrt(ref_var), arr.dtype, n * 100
+        )
+    if n > 0:
+        m = np.max(x, axis=ax, keepdims=True)
+        ref = np.log(np.sum(np.exp(x - m), axis=ax, keepdims=True)) + m
+        ref = ref if keep else np.squeeze(ref, axis=ax if ax is not None else None)
+        check_close(t.logsumexp(dims, keep), ref, arr.dtype, n)
+    p = data.draw(st.sampled_from([1, 2, 3, 0.5, float("inf"), "fro"]))
+    if p == float("inf") and n == 0:
+        with pytest.raises(RuntimeError, match="linalg.vector_norm cannot compute the inf norm"):
+            t.norm(p, dims, keep)
+        return
+    pv = 2 if p == "fro" else p
+    a = np.abs(x)
+    ref = (
+        np.max(a, axis=ax, keepdims=keep)
+        if pv == float("inf")
+        else np.sum(a**pv, axis=ax, keepdims=keep) ** (1 / pv)
+    )
+    check_close(rg.norm(t, p=p, dim=dims, keepdim=keep), ref, arr.dtype, n * 10)
+
+
+@given(data=st.data())
+def test_cumsum_cumprod_match_numpy(data):
+    arr, layout = data.draw(arrays())
+    t = to_rg(arr, layout)
+    dim = data.draw(st.integers(-arr.ndim, arr.ndim - 1))
+    is_float = arr.dtype.kind == "f"
+    ref_dtype = np.float64 if is_float else np.int64
+    got = t.cumsum(dim=dim)
+    assert got.dtype == (t.dtype if is_float else rg.int64)
+    check_close(got, np.cumsum(arr.astype(ref_dtype), axis=dim), arr.dtype, arr.shape[dim] + 1)
+    small = np.clip(arr, -2, 2) if is_float else np.clip(arr, -3, 3)
+    check_close(
+        to_rg(small, layout).cumprod(dim),
+        np.cumprod(small.astype(ref_dtype), axis=dim),
+        arr.dtype,
+        arr.shape[dim] + 1,
+    )
+
+
+@given(data=st.data())
+def test_softmax_and_log_softmax_match_numpy(data):
+    arr, layout = data.draw(arrays(dtypes=FLOATS))
+    t = to_rg(arr, layout)
+    dim = data.draw(st.integers(-arr.ndim, arr.ndim - 1))
+    x = arr.astype(np.float64)
+    z = x - np.max(x, axis=dim, keepdims=True) if arr.size else x
+    e = np.exp(z)
+    ref = e / np.sum(e, axis=dim, keepdims=True)
+    check_close(rg.softmax(t, dim), ref, arr.dtype, 20)
+    check_close(t.log_softmax(dim), z - np.log(np.sum(e, axis=dim, keepdims=True)), arr.dtype, 200)
+
+
+def test_zero_dim_reductions():
+    s = rg.tensor(3.0)
+    assert repr(s.sum()) == "tensor(3.)"
+    assert repr(s.sum(0)) == "tensor(3.)"
+    assert repr(s.max()) == "tensor(3.)"
+    assert repr(s.argmax()) == "tensor(0)"
+    assert repr(s.cumsum(0)) == "tensor(3.)"
+    assert repr(s.softmax(-1)) == "tensor(1.)"
+    with pytest.raises(IndexError, match="Dimension out of range"):
+        s.sum(1)
+
+
+def test_nan_propagates_through_max_and_argmax():
+    t = rg.tensor([1.0, float("nan"), 3.0])
+    assert math.isnan(t.max().item())
+    assert t.argmax().item() == 1
+    assert t.argmin().item() == 1
+    assert math.isnan(t.sum().item())
+
+
+# Spec section 2.3 (E44-E62) and 2.6 (E91): exact printed output.
+
+
+def matrix_a():
+    """A = rg.arange(20, dtype=rg.float32).reshape(5, 4) (reshape comes from the views work)."""
+    a = rg.arange(20, dtype=rg.float32)
+    if hasattr(a, "reshape"):
+        return a.reshape(5, 4)
+    return rg.tensor(np.arange(20, dtype=np.float32).reshape(5, 4))
+
+
+def test_e44_sum_along_axes():
+    A = matrix_a()
+    assert repr((A.sum(axis=0), A.sum(axis=1))) == (
+        "(tensor([40., 45., 50., 55.]), tensor([ 6., 22., 38., 54., 70.]))"
+    )
+
+
+def test_e45_e46_means():
+    A = matrix_a()
+    assert repr((A.mean(), A.sum() / A.numel())) == "(tensor(9.5000), tensor(9.5000))"
+    assert repr((A.mean(axis=0), A.sum(axis=0) / A.shape[0])) == (
+        "(tensor([ 8.,  9., 10., 11.]), tensor([ 8.,  9., 10., 11.]))"
+    )
+
+
+def test_e47_e48_e49_keepdims_and_broadcast_division():
+    A = matrix_a()
+    sum_A = A.sum(axis=1, keepdims=True)
+    assert repr(sum_A) == (
+        "tensor([[ 6.],\n        [22.],\n        [38.],\n        [54.],\n        [70.]])"
+    )
+    assert repr(A.sum(axis=1, keepdims=False)) == "tensor([ 6., 22., 38., 54., 70.])"
+    assert repr(A / sum_A) == (
+        "tensor([[0.0000, 0.1667, 0.3333, 0.5000],\n"
+        "        [0.1818, 0.2273, 0.2727, 0.3182],\n"
+        "        [0.2105, 0.2368, 0.2632, 0.2895],\n"
+        "        [0.2222, 0.2407, 0.2593, 0.2778],\n"
+        "        [0.2286, 0.2429, 0.2571, 0.2714]])"
+    )
+
+
+def test_e50_e51_cumsum():
+    A = matrix_a()
+    assert repr(A.cumsum(axis=0)) == (
+        "tensor([[ 0.,  1.,  2.,  3.],\n"
+        "        [ 4.,  6.,  8., 10.],\n"
+        "        [12., 15., 18., 21.],\n"
+        "        [24., 28., 32., 36.],\n"
+        "        [40., 45., 50., 55.]])"
+    )
+    assert repr(A.cumsum(dim=1)) == (
+        "tensor([[ 0.,  1.,  3.,  6.],\n"
+        "        [ 4.,  9., 15., 22.],\n"
+        "        [ 8., 17., 27., 38.],\n"
+        "        [12., 25., 39., 54.],\n"
+        "        [16., 33., 51., 70.]])"
+    )
+
+
+def test_e53_e58_e59_e60_e61_sums_and_norms():
+    x = rg.arange(4, dtype=rg.float32)
+    y = rg.ones(4, dtype=rg.float32)
+    assert repr(rg.sum(x * y)) == "tensor(6.)"
+    u = rg.tensor([3.0, -4.0])
+    assert repr(rg.norm(u)) == "tensor(5.)"
+    assert repr(rg.abs(u).sum()) == "tensor(7.)"
+    u = rg.tensor([3, 0, -4.0])
+    assert repr((rg.norm(u, p=2), rg.abs(u).sum(), rg.norm(u, p=1))) == (
+        "(tensor(5.), tensor(7.), tensor(7.))"
+    )
+    assert repr(rg.norm(rg.ones((4, 9)))) == "tensor(6.)"
+    assert repr(rg.ones((4, 9)).norm()) == "tensor(6.)"
+
+
+def test_e62_every_spelling_of_dims():
+    A = matrix_a()
+    assert repr((A.sum(axis=[0, 1]), A.sum(dim=0, keepdim=True), A.sum(0, keepdims=True))) == (
+        "(tensor(190.), tensor([[40., 45., 50., 55.]]), tensor([[40., 45., 50., 55.]]))"
+    )
+
+
+def test_e91_running_estimates_shapes_and_rows():
+    fair = rg.ones([6]) / 6
+    assert repr(fair) == "tensor([0.1667, 0.1667, 0.1667, 0.1667, 0.1667, 0.1667])"
+    rng = np.random.default_rng(0)
+    counts = rg.tensor(rng.multinomial(10, [1 / 6] * 6, size=500).astype(np.float32))
+    cum_counts = counts.cumsum(dim=0)
+    estimates = cum_counts / cum_counts.sum(dim=1, keepdims=True)
+    assert (counts.shape, estimates.shape) == (rg.Size([500, 6]), rg.Size([500, 6]))
+    np.testing.assert_allclose(estimates.sum(dim=1).numpy(), np.ones(500), rtol=1e-6)
+    np.testing.assert_allclose(estimates.numpy()[-1], np.full(6, 1 / 6), atol=0.03)
+
+
+# dtype rules and error messages
+
+
+def test_sum_dtype_rules():
+    assert rg.tensor([True, True, False]).sum().dtype == rg.int64
+    assert repr(rg.tensor([True, True, False]).sum()) == "tensor(2)"
+    assert rg.tensor([1, 2], dtype=rg.int32).cumsum(0).dtype == rg.int64
+    assert repr(rg.arange(4).sum(dtype=rg.float64)) == "tensor(6., dtype=rustgrad.float64)"
+    assert repr(rg.arange(4).mean(dtype=rg.float32)) == "tensor(1.5000)"
+    assert rg.arange(4).argmax().dtype == rg.int64
+
+
+@pytest.mark.parametrize(
+    ("dtype", "name"),
+    [(rg.int64, "Long"), (rg.int32, "Int"), (rg.bool, "Bool"), (rg.uint8, "Byte")],
+)
+def test_mean_of_integers_is_an_error(dtype, name):
+    with pytest.raises(RuntimeError) as e:
+        rg.zeros(3, dtype=dtype).mean()
+    assert str(e.value) == (
+        "mean(): could not infer output dtype. Input dtype must be either a floating point or "
+        f"complex dtype. Got: {name}"
+    )
+
+
+def test_empty_extremes_raise_like_torch():
+    with pytest.raises(RuntimeError) as e:
+        rg.tensor([]).max()
+    assert str(e.value) == (
+        "max(): Expected reduction dim to be specified for input.numel() == 0. "
+        "Specify the reduction dim with the 'dim' argument."
+    )
+    with pytest.raises(
+        IndexError, match="^max\\(\\): Expected reduction dim 0 to have non-zero size.$"
+    ):
+        rg.zeros(0, 3).max(dim=0)
+    assert rg.zeros(0, 3).max(dim=1).values.shape == rg.Size([0])
+    with pytest.raises(RuntimeError, match="^argmax\\(\\): Expected reduction dim to be specified"):
+        rg.tensor([]).argmax()
+    assert repr(rg.zeros(0, 3).sum(0)) == "tensor([0., 0., 0.])"
+
+
+def test_other_errors():
+    x = rg.ones(2, 3)
+    with pytest.raises(
+        IndexError,
+        match="Dimension out of range \\(expected to be in range of \\[-2, 1\\], but got 2\\)",
+    ):
+        x.sum(2)
+    with pytest.raises(RuntimeError, match="dim 0 appears multiple times in the list of dims"):
+        x.sum((0, -2))
+    with pytest.raises(RuntimeError, match="std and var only support floating point"):
+        rg.arange(3).var()
+    with pytest.raises(
+        RuntimeError,
+        match="linalg.vector_norm: Expected a floating point or complex tensor as input. Got Long",
+    ):
+        rg.arange(3).norm()
+    with pytest.raises(
+        RuntimeError, match="\"softmax_lastdim_kernel_impl\" not implemented for 'Long'"
+    ):
+        rg.arange(3).softmax(0)
+    with pytest.raises(TypeError, match="cumsum\\(\\) missing 1 required positional arguments"):
+        x.cumsum()
+
+
+def test_max_forms_and_return_type():
+    x = rg.tensor([[1, 5], [7, 2]])
+    r = x.max(dim=1)
+    assert repr(r) == (
+        "rustgrad.return_types.max(\nvalues=tensor([5, 7]),\nindices=tensor([1, 0]))"
+    )
+    values, indices = r
+    assert values is r.values and indices is r.indices
+    assert isinstance(r, tuple) and len(r) == 2
+    assert repr(rg.min(x, 0, keepdim=True).indices) == "tensor([[0, 1]])"
+    assert repr(rg.max(x)) == "tensor(7)"
+    assert repr(rg.max(x, rg.tensor([3, 3]))) == "tensor([[3, 5],\n        [7, 3]])"
+    assert repr(rg.max(rg.tensor([1.0, 2.0]), rg.tensor(1.5))) == "tensor([1.5000, 2.0000])"
+
+
+def test_var_spellings():
+    x = rg.tensor([1.0, 2.0, 3.0, 4.0])
+    assert repr(x.var()) == "tensor(1.6667)"
+    assert repr(x.var(unbiased=False)) == "tensor(1.2500)"
+    assert repr(x.var(False)) == "tensor(1.2500)"
+    assert repr(x.var(0, correction=0)) == "tensor(1.2500)"
+    assert repr(x.std(dim=0, keepdim=True)) == "tensor([1.2910])"
+    assert repr(rg.tensor([1.0]).var()) == "tensor(nan)"
+
+
+def test_logsumexp_and_softmax_are_stable():
+    big = rg.tensor([[1000.0, 1000.0], [-1000.0, -1000.0]])
+    assert repr(big.logsumexp(1)) == "tensor([1000.6932, -999.3068])"
+    assert repr(rg.softmax(big, dim=1)) == "tensor([[0.5000, 0.5000],\n        [0.5000, 0.5000]])"
+    inf = rg.tensor([float("-inf"), float("-inf")])
+    assert repr(inf.logsumexp(0)) == "tensor(-inf)"
+
+
+# accuracy of long float32 sums
+
+
+@pytest.mark.parametrize("kind", ["uniform", "normal", "tenth", "ramp", "mixed"])
+def test_float32_sum_of_ten_million_is_at_least_as_accurate_as_numpy(kind):
+    rng = np.random.default_rng(42)
+    n = 10_000_000
+    x = {
+        "uniform": lambda: rng.random(n, dtype=np.float32),
+        "normal": lambda: rng.standard_normal(n, dtype=np.float32) + 1,
+        "tenth": lambda: np.full(n, 0.1, np.float32),
+        "ramp": lambda: np.arange(n, dtype=np.float32) / n,
+        "mixed": lambda: (rng.random(n) * 10.0 ** rng.integers(-3, 4, n)).astype(np.float32),
+    }[kind]()
+    exact = (
+        math.fsum(x.astype(np.float64).tolist())
+        if kind == "mixed"
+        else float(np.sum(x.astype(np.float64)))
+    )
+    ours = rg.from_numpy(x).sum().item()
+    theirs = float(np.sum(x))
+    assert abs(ours - exact) <= abs(theirs - exact)
+    # and within a few units in the last place of the result
+    assert abs(ours - exact) <= 4 * np.spacing(np.float32(exact))
+
+
+def test_float32_column_sums_use_blocked_accumulation():
+    # vertical reduction (sum over rows): 2**22 rows of 0.1 per column
+    x = np.full((1 << 22, 2), 0.1, np.float32)
+    got = rg.from_numpy(x).sum(0).numpy()
+    exact = float(np.float32(0.1)) * (1 << 22)
+    assert np.all(np.abs(got - exact) <= 8 * np.spacing(np.float32(exact)))
+
+
+def test_module_docstring_examples_run():
+    import rustgrad._reductions as mod
+    import rustgrad.return_types as rt
+
+    for m in (mod, rt):
+        result = doctest.testmod(
+            m, extraglobs={"rustgrad": rg}, optionflags=doctest.NORMALIZE_WHITESPACE
+        )
+        assert result.failed == 0 and result.attempted > 0

@@ -99,12 +99,14 @@ impl Layout {
     }
 
     /// True when two different indices can reach the same element (a stride-0 dimension of size
-    /// above one, as `expand` makes).
+    /// above one, as `expand` makes). An empty layout reaches no element at all.
     pub fn has_internal_overlap(&self) -> bool {
-        self.shape
-            .iter()
-            .zip(&self.strides)
-            .any(|(&n, &s)| n > 1 && s == 0)
+        !self.shape.contains(&0)
+            && self
+                .shape
+                .iter()
+                .zip(&self.strides)
+                .any(|(&n, &s)| n > 1 && s == 0)
     }
 
     /// The layout seen through broadcasting to `shape` (which must be compatible: see

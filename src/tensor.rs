@@ -128,8 +128,14 @@ impl Tensor {
     /// `T` must be the element type of the dtype; reads and writes through the pointer must stay
     /// within the offsets the layout reaches.
     pub unsafe fn data_ptr<T>(&self) -> *mut T {
-        // SAFETY: `from_parts` checked that the offset lies inside the storage.
-        unsafe { (self.storage.as_ptr() as *mut T).add(self.layout.offset) }
+        // `wrapping_add`: an empty view may start past the end of its storage (torch keeps the
+        // offset of `x[3:, 4:]`); such a pointer is never dereferenced.
+        (self.storage.as_ptr() as *mut T).wrapping_add(self.layout.offset)
+    }
+
+    /// Address of the first element in bytes (the layout's offset counts elements).
+    pub fn data_address(&self) -> usize {
+        (self.storage.as_ptr() as usize).wrapping_add(self.layout.offset * self.dtype.size())
     }
 
     /// The tensor as a raw kernel operand.

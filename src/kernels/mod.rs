@@ -7,7 +7,9 @@
 
 pub mod element;
 pub mod elementwise;
+pub mod flip;
 pub mod folds;
+pub mod gather;
 pub mod lines;
 pub mod math;
 pub mod matmul;

@@ -7,10 +7,13 @@ mod convert;
 mod creation;
 mod dtype;
 mod error;
+mod fill;
+mod indexing;
 mod interop;
 mod linalg;
 mod nn;
 mod reduce;
+mod shape;
 mod tensor;
 
 use pyo3::prelude::*;
@@ -60,5 +63,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(creation::get_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(creation::result_type, m)?)?;
     m.add_function(wrap_pyfunction!(linalg::einsum, m)?)?;
+    m.add_function(wrap_pyfunction!(shape::cat, m)?)?;
+    m.add_function(wrap_pyfunction!(shape::stack, m)?)?;
     Ok(())
 }

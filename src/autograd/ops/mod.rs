@@ -5,6 +5,7 @@ pub mod elementwise;
 pub mod linalg;
 pub mod loss;
 pub mod reduce;
+pub mod shape;
 pub mod views;
 
 use crate::error::Result;

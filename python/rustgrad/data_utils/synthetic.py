@@ -25,7 +25,7 @@ def synthetic_data(w: Tensor, b: float, num_examples: int) -> tuple[Tensor, Tens
 
 def synthetic_images(n: int = 1797, side: int = 8, classes: int = 10, seed: int = 0):
     """``(images (n, side, side) float32 in [0, 1], labels (n,) int64)``: each class is a
-    random smooth prototype image plus noise and a one-pixel jitter. Deterministic in
+    random blocky black-and-white prototype plus noise and a one-pixel jitter. Deterministic in
     ``seed`` (NumPy's generator, independent of rustgrad's).
 
     Example:
@@ -34,7 +34,7 @@ def synthetic_images(n: int = 1797, side: int = 8, classes: int = 10, seed: int 
         ((20, 8, 8), (20,), True)
     """
     rng = np.random.default_rng(seed)
-    coarse = rng.random((classes, side // 2, side // 2))
+    coarse = (rng.random((classes, side // 2, side // 2)) > 0.5).astype(np.float64)
     prototypes = coarse.repeat(2, axis=1).repeat(2, axis=2)
     labels = rng.integers(0, classes, n)
     images = prototypes[labels] + rng.normal(0, 0.25, (n, side, side))

@@ -25,7 +25,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="folder with Fashion-MNIST IDX files (raw or .gz) "
         "to train on instead of the embedded 8x8 digits",
     )
-    parser.add_argument("--epochs", type=int, default=10, help="epochs per classifier (10)")
+    parser.add_argument("--epochs", type=int, default=20, help="epochs per classifier (20)")
     parser.add_argument(
         "--batch-size",
         type=int,
@@ -34,7 +34,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument("--lr", type=float, default=0.1, help="learning rate (0.1)")
     parser.add_argument(
-        "--weight-decay", type=float, default=1e-3, help="weight decay of the third model (0.001)"
+        "--weight-decay", type=float, default=1e-2, help="weight decay of the third model (0.01)"
     )
     parser.add_argument("--out", default="rustgrad-demo.png", help="path of the PNG plot")
     parser.add_argument("--seed", type=int, default=0, help="rustgrad.manual_seed (0)")

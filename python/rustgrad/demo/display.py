@@ -1,6 +1,7 @@
 """Shows values the way the notes (Jupyter, IPython's pretty printer) show them.
 
-A tuple or list goes on one line when it fits in 79 columns and no element spans several lines;
+A tuple or list goes on one line when it fits in 79 columns (counted as torch's text, whose
+names are three characters shorter) and no element spans several lines;
 otherwise each element starts a new line, and continuation lines are indented by the column at
 which the element starts.
 """
@@ -40,10 +41,16 @@ def _sequence(items, column: int) -> str:
         closing = ",)"
     parts = [pretty(item, column + 1) for item in items]
     one_line = opening + ", ".join(parts) + closing
-    if "\n" not in one_line and column + len(one_line) <= MAX_WIDTH:
+    if "\n" not in one_line and column + _torch_width(one_line) <= MAX_WIDTH:
         return one_line
     separator = ",\n" + " " * (column + 1)
     return opening + separator.join(parts) + closing
+
+
+def _torch_width(text: str) -> int:
+    """Width of ``text`` as torch prints it (``torch.`` where rustgrad prints ``rustgrad.``),
+    so that lines break exactly where the notes' (torch's) output breaks."""
+    return len(text) - 3 * text.count("rustgrad.")
 
 
 def run_cell(source: str, namespace: dict) -> str | None:

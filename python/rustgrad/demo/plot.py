@@ -28,7 +28,6 @@ def plot_histories(runs: dict[str, dict], path: str) -> str | None:
         ax.set_title(title)
         ax.set_xlabel("epoch")
         ax.grid(True, alpha=0.3)
-    axes[0].set_yscale("log")
     axes[-1].legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     folder = os.path.dirname(os.path.abspath(path))

@@ -123,3 +123,8 @@ from rustgrad._shape import *  # noqa: E402, F403
 from rustgrad._shape import __all__ as _shape_names  # noqa: E402
 
 __all__ += [n for n in _shape_names if n not in __all__]
+
+# Subpackages written in Python on top of the core (imported last: they use the names above).
+from rustgrad import data_utils, distributions, nn, optim, utils  # noqa: E402
+
+__all__ += ["data_utils", "distributions", "nn", "optim", "utils"]

@@ -8,6 +8,7 @@ mod creation;
 mod dtype;
 mod error;
 mod fill;
+mod format;
 mod indexing;
 mod interop;
 mod linalg;

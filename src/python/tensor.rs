@@ -126,6 +126,7 @@ impl PyTensor {
         self.t.dtype().size()
     }
 
+    #[pyo3(signature = (dim=None))]
     fn stride<'py>(&self, py: Python<'py>, dim: Option<i64>) -> PyResult<Py<PyAny>> {
         match dim {
             None => Ok(PyTuple::new(py, self.t.strides())?.into_any().unbind()),
@@ -155,8 +156,8 @@ impl PyTensor {
 
     /// Address of the first element (for checking that two tensors share memory).
     fn data_ptr(&self) -> usize {
-        // SAFETY: only the address is read.
-        unsafe { self.t.data_ptr::<u8>() as usize }
+        // (the layout's offset counts elements, not bytes)
+        self.t.storage().as_ptr() as usize + self.t.layout().offset * self.t.dtype().size()
     }
 
     /// Same storage, and `untyped_storage().data_ptr()` identifies it.

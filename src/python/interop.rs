@@ -76,8 +76,8 @@ impl StorageRef {
         let size = t.dtype().size();
         d.set_item("shape", PyTuple::new(py, t.shape())?)?;
         d.set_item("typestr", typestr(t.dtype()))?;
-        // SAFETY: only the address is taken; the layout was checked against the storage.
-        let ptr = unsafe { t.data_ptr::<u8>() } as usize;
+        // The first element: the layout's offset counts elements, not bytes.
+        let ptr = t.storage().as_ptr() as usize + t.layout().offset * size;
         d.set_item("data", (ptr, false))?;
         let strides: Vec<usize> = t.strides().iter().map(|s| s * size).collect();
         d.set_item("strides", PyTuple::new(py, strides)?)?;

@@ -35,7 +35,7 @@ pub fn arange(start: Scalar, end: Scalar, step: Scalar, dtype: Option<DType>) ->
     }
     if (st > 0.0 && e < s) || (st < 0.0 && e > s) {
         return Err(Error::Runtime(
-            "upper bound and larger bound inconsistent with step sign".into(),
+            "upper bound and lower bound inconsistent with step sign".into(),
         ));
     }
     let n = if all_int {
@@ -65,30 +65,58 @@ pub fn arange(start: Scalar, end: Scalar, step: Scalar, dtype: Option<DType>) ->
     Tensor::from_vec(&v, &[n], DType::F64)?.to_dtype(dtype)
 }
 
-/// `torch.linspace(start, end, steps)`: symmetric from both ends, as torch computes it.
+/// `torch.linspace(start, end, steps)`, computed as torch's CPU kernel does: in the output
+/// dtype (in f64 for integer dtypes, whose bounds are truncated first), the first half from
+/// `start` and the second half from `end`, each value `start + step * i` rounded once (torch's
+/// kernel is compiled with fused multiply-adds), so that the printed values match torch's.
 pub fn linspace(start: f64, end: f64, steps: i64, dtype: Option<DType>) -> Result<Tensor> {
     if steps < 0 {
         return Err(Error::Runtime(
             "number of steps must be non-negative".into(),
         ));
     }
+    let dtype = dtype.unwrap_or_else(default_float);
     let n = steps as usize;
-    let step = if n > 1 {
-        (end - start) / (n - 1) as f64
-    } else {
-        0.0
-    };
+    if n == 1 {
+        return full(&[1], Scalar::Float(start), dtype);
+    }
     let half = n / 2;
-    let v: Vec<f64> = (0..n)
-        .map(|i| {
-            if i < half {
-                start + step * i as f64
+    // (index from the nearer end, and whether that end is `start`)
+    let from_end = |i: usize| {
+        if i < half {
+            (i, true)
+        } else {
+            (n - 1 - i, false)
+        }
+    };
+    match dtype {
+        DType::F32 => {
+            let (s, e) = (start as f32, end as f32);
+            let step = (e - s) / (n - 1) as f32;
+            let v: Vec<f32> = (0..n)
+                .map(|i| match from_end(i) {
+                    (k, true) => step.mul_add(k as f32, s),
+                    (k, false) => (-step).mul_add(k as f32, e),
+                })
+                .collect();
+            Tensor::from_vec(&v, &[n], DType::F32)
+        }
+        _ => {
+            let (s, e) = if dtype.is_float() {
+                (start, end)
             } else {
-                end - step * (n - 1 - i) as f64
-            }
-        })
-        .collect();
-    Tensor::from_vec(&v, &[n], DType::F64)?.to_dtype(dtype.unwrap_or_else(default_float))
+                (start.trunc(), end.trunc())
+            };
+            let step = (e - s) / (n - 1) as f64;
+            let v: Vec<f64> = (0..n)
+                .map(|i| match from_end(i) {
+                    (k, true) => step.mul_add(k as f64, s),
+                    (k, false) => (-step).mul_add(k as f64, e),
+                })
+                .collect();
+            Tensor::from_vec(&v, &[n], DType::F64)?.to_dtype(dtype)
+        }
+    }
 }
 
 /// `torch.eye(n, m)`.

@@ -51,8 +51,9 @@ def set_printoptions(
         }
         if profile not in presets:
             raise ValueError(f"unknown print profile {profile!r}")
-        (PRINT_OPTS.precision, PRINT_OPTS.threshold, PRINT_OPTS.edgeitems,
-         PRINT_OPTS.linewidth) = presets[profile]
+        (PRINT_OPTS.precision, PRINT_OPTS.threshold, PRINT_OPTS.edgeitems, PRINT_OPTS.linewidth) = (
+            presets[profile]
+        )
     if precision is not None:
         PRINT_OPTS.precision = precision
     if threshold is not None:

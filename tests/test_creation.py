@@ -5,11 +5,10 @@ import math
 
 import numpy as np
 import pytest
+import rustgrad as rg
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-
-import rustgrad as rg
 
 # --- tensor(): dtype inference and copying -----------------------------------------------------
 
@@ -93,7 +92,7 @@ def test_tensor_from_any_supported_array_keeps_dtype_and_values(a):
         with pytest.raises(TypeError, match="can't convert np.ndarray of type"):
             rg.tensor(a)
         return
-    # a foreign byte order is converted (rg.tensor copies anyway)
+    # (arrays of the other byte order are converted)
     t = rg.tensor(a)
     assert str(t.dtype) == "rustgrad." + a.dtype.name
     np.testing.assert_array_equal(t.numpy(), a)

@@ -15,11 +15,23 @@ pub type Shape = SmallVec<[usize; 4]>;
 pub type Strides = SmallVec<[usize; 4]>;
 
 /// Which elements of a storage a tensor sees.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Layout {
     pub shape: Shape,
     pub strides: Strides,
     pub offset: usize,
+}
+
+impl Clone for Layout {
+    /// A plain copy (`SmallVec`'s own `clone` goes element by element, which shows in the
+    /// per-call cost of small ops).
+    fn clone(&self) -> Layout {
+        Layout {
+            shape: SmallVec::from_slice(&self.shape),
+            strides: SmallVec::from_slice(&self.strides),
+            offset: self.offset,
+        }
+    }
 }
 
 /// Number of elements of a shape, or an error if it overflows.
@@ -55,7 +67,7 @@ impl Layout {
     /// A row-major layout starting at element 0.
     pub fn contiguous(shape: &[usize]) -> Layout {
         Layout {
-            shape: shape.into(),
+            shape: SmallVec::from_slice(shape),
             strides: contiguous_strides(shape),
             offset: 0,
         }
@@ -143,7 +155,7 @@ impl Layout {
 /// The broadcast shape of two shapes, with torch's message when they do not broadcast.
 pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Result<Shape> {
     if a == b {
-        return Ok(a.into());
+        return Ok(SmallVec::from_slice(a));
     }
     let n = a.len().max(b.len());
     let mut out: Shape = SmallVec::from_elem(0, n);

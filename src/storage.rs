@@ -2,8 +2,9 @@
 //!
 //! A [`Storage`] is a block of bytes plus a version counter. Tensors hold an `Arc<Storage>` and a
 //! [`crate::layout::Layout`] saying which elements they see, so a view is a new layout over the
-//! same `Arc`. Memory either belongs to Rust (64-byte aligned, zero-initialised) or to a foreign
-//! owner (a NumPy array) that the storage keeps alive.
+//! same `Arc`. Memory either belongs to Rust (zero-initialised, 64-byte aligned unless small;
+//! large buffers are fresh zero pages mapped from the OS) or to a foreign owner (a NumPy array)
+//! that the storage keeps alive.
 //!
 //! Safety model: the bytes live in an `UnsafeCell`-like raw allocation and are only reached
 //! through raw pointers by kernels. Kernels never hold a Rust reference to a storage's memory
@@ -21,11 +22,50 @@ use crate::error::{Error, Result};
 
 const ALIGN: usize = 64;
 
+/// Buffers below this size are aligned to 16 bytes only (enough for every dtype): the system
+/// allocator then serves them with plain `calloc`, much cheaper than an aligned allocation,
+/// which shows in the per-call cost of small ops.
+const SMALL: usize = 1024;
+const SMALL_ALIGN: usize = 16;
+
+/// Buffers of at least this many bytes are mapped from the OS directly (see [`map_zeroed`]).
+const MAP_THRESHOLD: usize = 2 << 20;
+
 enum Owner {
     /// Allocated here with this layout (`None` for an empty buffer with a dangling pointer).
     Rust(Option<AllocLayout>),
+    /// Mapped here with `mmap` (large buffers), of this many bytes.
+    #[cfg(unix)]
+    Mapped(usize),
     /// Memory that belongs to someone else, kept alive by holding this value.
     Foreign(#[allow(dead_code)] Box<dyn Any + Send + Sync>),
+}
+
+/// Maps `nbytes` of fresh zero pages, asking Linux for transparent huge pages: the first write to
+/// each 2 MiB then costs one page fault instead of 512, which makes a large result several times
+/// cheaper to produce (NumPy does the same). Returns `None` if the mapping fails.
+#[cfg(unix)]
+fn map_zeroed(nbytes: usize) -> Option<NonNull<u8>> {
+    // SAFETY: an anonymous private mapping touches no existing memory; the result is checked.
+    let ptr = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            nbytes,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    if ptr == libc::MAP_FAILED {
+        return None;
+    }
+    #[cfg(target_os = "linux")]
+    // SAFETY: advice on the mapping just made; failure (no THP support) is harmless.
+    unsafe {
+        libc::madvise(ptr, nbytes, libc::MADV_HUGEPAGE);
+    }
+    NonNull::new(ptr as *mut u8)
 }
 
 /// A shared buffer of bytes.
@@ -53,8 +93,14 @@ impl Storage {
                 Owner::Rust(None),
             ));
         }
+        #[cfg(unix)]
+        if nbytes >= MAP_THRESHOLD {
+            let ptr = map_zeroed(nbytes).ok_or(Error::OutOfMemory(nbytes))?;
+            return Ok(Storage::with_owner(ptr, nbytes, Owner::Mapped(nbytes)));
+        }
+        let align = if nbytes < SMALL { SMALL_ALIGN } else { ALIGN };
         let layout =
-            AllocLayout::from_size_align(nbytes, ALIGN).map_err(|_| Error::OutOfMemory(nbytes))?;
+            AllocLayout::from_size_align(nbytes, align).map_err(|_| Error::OutOfMemory(nbytes))?;
         // SAFETY: `layout` has a non-zero size.
         let raw = unsafe { alloc::alloc_zeroed(layout) };
         let ptr = NonNull::new(raw).ok_or(Error::OutOfMemory(nbytes))?;
@@ -115,9 +161,18 @@ impl Storage {
 
 impl Drop for Storage {
     fn drop(&mut self) {
-        if let Owner::Rust(Some(layout)) = self.owner {
-            // SAFETY: allocated in `zeroed` with exactly this layout, and never freed elsewhere.
-            unsafe { alloc::dealloc(self.ptr.as_ptr(), layout) };
+        match self.owner {
+            Owner::Rust(Some(layout)) => {
+                // SAFETY: allocated in `zeroed` with exactly this layout, and never freed
+                // elsewhere.
+                unsafe { alloc::dealloc(self.ptr.as_ptr(), layout) };
+            }
+            #[cfg(unix)]
+            Owner::Mapped(len) => {
+                // SAFETY: mapped in `zeroed` with this length, and never unmapped elsewhere.
+                unsafe { libc::munmap(self.ptr.as_ptr().cast(), len) };
+            }
+            _ => {}
         }
     }
 }
@@ -135,9 +190,11 @@ mod tests {
     #[test]
     fn zeroed_memory_is_zero_and_aligned() {
         let s = Storage::zeroed(1000).unwrap();
+        assert_eq!(s.as_ptr() as usize % SMALL_ALIGN, 0);
+        let s = Storage::zeroed(5000).unwrap();
         assert_eq!(s.as_ptr() as usize % ALIGN, 0);
-        // SAFETY: 1000 bytes were allocated.
-        let bytes = unsafe { std::slice::from_raw_parts(s.as_ptr(), 1000) };
+        // SAFETY: 5000 bytes were allocated.
+        let bytes = unsafe { std::slice::from_raw_parts(s.as_ptr(), 5000) };
         assert!(bytes.iter().all(|&b| b == 0));
     }
 
@@ -147,6 +204,17 @@ mod tests {
             Storage::zeroed(usize::MAX / 2),
             Err(Error::OutOfMemory(_))
         ));
+    }
+
+    #[test]
+    fn large_buffers_are_mapped_zero_pages() {
+        let n = MAP_THRESHOLD + 12345;
+        let s = Storage::zeroed(n).unwrap();
+        // SAFETY: `n` bytes were mapped.
+        let bytes = unsafe { std::slice::from_raw_parts_mut(s.as_ptr(), n) };
+        assert!(bytes.iter().all(|&b| b == 0));
+        bytes[n - 1] = 7;
+        assert_eq!(s.as_ptr() as usize % ALIGN, 0);
     }
 
     #[test]

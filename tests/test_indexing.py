@@ -12,14 +12,23 @@ from hypothesis import strategies as st
 
 import rustgrad as rg
 
-DTYPES = ["float32", "float64", "int64", "int32", "bool"]
+DTYPES = ["float32", "float64", "int64", "int32", "uint8", "bool"]
+LAYOUTS = st.sampled_from(["contiguous", "transposed", "strided"])
 
 
-def make(shape, dtype):
-    """A tensor whose elements are all different (except for bool) and its NumPy twin."""
+def make(shape, dtype, layout="contiguous"):
+    """A tensor whose elements are all different (except for bool) and its NumPy twin; the
+    tensor is a transposed or strided view for the non-contiguous layouts."""
     base = np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape)
     arr = np.asarray(base % 2 == 1) if dtype == "bool" else base.astype(dtype)
-    return rg.tensor(arr), arr
+    if layout == "transposed":
+        x = rg.tensor(np.array(arr.T, order="C")).T
+    elif layout == "strided" and arr.ndim:
+        wide = np.repeat(arr, 2, axis=-1)
+        x = rg.tensor(wide)[..., ::2]
+    else:
+        x = rg.tensor(arr)
+    return x, arr
 
 
 def is_advanced(item):
@@ -126,10 +135,10 @@ def index_keys(draw, allow_advanced=True):
     return shape, tuple(key)
 
 
-@given(index_keys(), st.sampled_from(DTYPES))
-def test_getitem_matches_numpy(case, dtype):
+@given(index_keys(), st.sampled_from(DTYPES), LAYOUTS)
+def test_getitem_matches_numpy(case, dtype, layout):
     shape, key = case
-    x, arr = make(shape, dtype)
+    x, arr = make(shape, dtype, layout)
     view, second = torch_reference(arr, key)
     expected = view if second is view else view[second]
     got = x[key]
@@ -138,10 +147,10 @@ def test_getitem_matches_numpy(case, dtype):
     np.testing.assert_array_equal(got.numpy(), expected)
 
 
-@given(index_keys(), st.sampled_from(["float32", "int64"]))
-def test_basic_indexing_aliases_and_advanced_copies(case, dtype):
+@given(index_keys(), st.sampled_from(["float32", "int64"]), LAYOUTS)
+def test_basic_indexing_aliases_and_advanced_copies(case, dtype, layout):
     shape, key = case
-    x, arr = make(shape, dtype)
+    x, arr = make(shape, dtype, layout)
     got = x[key]
     advanced = any(is_advanced(k) for k in key)
     if got.numel() > 0:  # empty storages all share one dangling address
@@ -155,10 +164,10 @@ def test_basic_indexing_aliases_and_advanced_copies(case, dtype):
         np.testing.assert_array_equal(x.numpy(), expected)
 
 
-@given(index_keys(), st.sampled_from(["float32", "int64", "bool"]), st.data())
-def test_setitem_matches_numpy(case, dtype, data):
+@given(index_keys(), st.sampled_from(["float32", "int64", "bool"]), LAYOUTS, st.data())
+def test_setitem_matches_numpy(case, dtype, layout, data):
     shape, key = case
-    x, arr = make(shape, dtype)
+    x, arr = make(shape, dtype, layout)
     expected = arr.copy()
     view, second = torch_reference(expected, key)
     target_shape = (view if second is view else view[second]).shape

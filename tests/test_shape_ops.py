@@ -421,3 +421,21 @@ def test_docstring_examples_run(name, obj):
     runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
     runner.run(test)
     assert runner.failures == 0
+
+
+def test_huge_arguments_are_errors_or_clamped_not_panics():
+    x = rg.arange(6)
+    assert x[:: 2**70].tolist() == [0]  # Python clamps the step to sys.maxsize
+    assert x[2**70 :].shape == (0,)
+    assert [p.tolist() for p in x.split(2**62)] == [[0, 1, 2, 3, 4, 5]]
+    assert len(x.chunk(2**62)) == 6
+    with pytest.raises(RuntimeError):
+        rg.zeros(1, 1).expand(2**40, 2**40)
+    with pytest.raises(RuntimeError):
+        x.repeat(2**40, 2**40)
+    with pytest.raises(RuntimeError):
+        x.reshape(2**62, 2**62)
+    with pytest.raises(IndexError, match="an index can only have a single ellipsis"):
+        x[..., ...]
+    with pytest.raises(RuntimeError, match="Overflow when unpacking long"):
+        x[2**70]

@@ -1,6 +1,6 @@
 //! The Rust types behind each dtype, and conversions between them.
 
-use crate::dtype::DType;
+use crate::dtype::{DType, Scalar};
 
 /// A Rust type that can be a tensor element. `bool` tensors use `u8` holding 0 or 1, so the
 /// bool semantics (any non-zero is `true`) are applied by the casts below, not by the type.
@@ -100,9 +100,10 @@ macro_rules! with_float_dtype {
     };
 }
 
-/// Converts one element from `S` to `D` as a cast to dtype `dst` should: through `f64` for
-/// floats, exactly for integers, and to 0/1 for bool. Float-to-int conversion truncates
-/// and saturates (NaN becomes 0) instead of being undefined as in C++.
+/// Converts one element from `S` to `D` as a cast to dtype `dst` should: floats through `f64`
+/// (exact for f32), integers directly (so int64 to float32 rounds once), and anything to 0/1 for
+/// bool. Float-to-int conversion truncates and saturates (NaN becomes 0) instead of being
+/// undefined as in C++.
 #[inline(always)]
 pub fn convert<S: Element, D: Element>(v: S, dst: DType) -> D {
     if dst == DType::Bool {
@@ -112,9 +113,33 @@ pub fn convert<S: Element, D: Element>(v: S, dst: DType) -> D {
             D::zero()
         };
     }
-    if S::DTYPE.is_float() || D::DTYPE.is_float() {
+    if S::DTYPE.is_float() {
         D::from_f64(v.to_f64())
     } else {
         D::from_i64(v.to_i64())
+    }
+}
+
+/// A Python scalar converted to `T`, the element type of `dtype`, as [`convert`] casts.
+#[inline]
+pub fn from_scalar<T: Element>(s: Scalar, dtype: DType) -> T {
+    match s {
+        Scalar::Float(f) => convert::<f64, T>(f, dtype),
+        Scalar::Int(i) => convert::<i64, T>(i, dtype),
+        Scalar::Bool(b) => convert::<u8, T>(b as u8, dtype),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn int64_to_float32_rounds_once() {
+        // 2^53 + 2^29 + 1 rounds up to 2^53 + 2^30 in one step, but to 2^53 through f64.
+        let v: i64 = (1 << 53) + (1 << 29) + 1;
+        assert_eq!(convert::<i64, f32>(v, DType::F32), v as f32);
+        assert_eq!(convert::<f32, i64>(-2.7, DType::I64), -2);
+        assert_eq!(convert::<f64, u8>(0.5, DType::Bool), 1);
     }
 }

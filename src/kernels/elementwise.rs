@@ -5,7 +5,7 @@
 //! compiler vectorises; other layouts take a strided loop.
 
 use super::parallel::for_each_chunk;
-use super::strided::for_each_run;
+use super::strided::{for_each_run, is_row_major};
 use super::SendPtr;
 use crate::layout::{coalesce, Strides};
 
@@ -31,6 +31,18 @@ pub unsafe fn map1<A: Copy + Sync, R: Copy + Send>(
     if numel == 0 {
         return;
     }
+    if is_row_major(shape, out.1) && is_row_major(shape, a.strides) {
+        let (po, pa) = (SendPtr(out.0), SendPtr(a.ptr as *mut A));
+        for_each_chunk(numel, |start, end| {
+            // SAFETY: both operands are row-major over `shape`, so offsets `0..numel` are valid
+            // (caller's contract); chunks are disjoint ranges of the output.
+            unsafe {
+                let (o, a) = (po.get().add(start), pa.get().add(start) as *const A);
+                run1_best(o, a, end - start, f);
+            }
+        });
+        return;
+    }
     let (shape, [so, sa]) = coalesce(shape, [out.1, a.strides]);
     let strides: [Strides; 2] = [so, sa];
     let (po, pa) = (SendPtr(out.0), SendPtr(a.ptr as *mut A));
@@ -43,11 +55,7 @@ pub unsafe fn map1<A: Copy + Sync, R: Copy + Send>(
             unsafe {
                 let (o, a) = (po.get().add(oo), pa.get().add(oa) as *const A);
                 match (io, ia) {
-                    (1, 1) => {
-                        for i in 0..len {
-                            *o.add(i) = f(*a.add(i));
-                        }
-                    }
+                    (1, 1) => run1_best(o, a, len, f),
                     (1, 0) => {
                         let v = f(*a);
                         for i in 0..len {
@@ -65,6 +73,56 @@ pub unsafe fn map1<A: Copy + Sync, R: Copy + Send>(
     });
 }
 
+/// `o[i] = f(a[i])` for `i < len`, in the widest vector instructions the CPU has: the crate is
+/// built for baseline x86-64 (SSE2) so that one wheel runs everywhere, and this loop is compiled a
+/// second time for AVX2, chosen at run time. Compute-bound unary ops (`exp`, `sigmoid`) run about
+/// twice as fast there.
+///
+/// # Safety
+/// `o` must be valid for `len` writes and `a` for `len` reads; they are equal or do not overlap.
+#[inline(always)]
+unsafe fn run1_best<A: Copy, R: Copy>(o: *mut R, a: *const A, len: usize, f: impl Fn(A) -> R) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2; the pointers are forwarded from the caller.
+        return unsafe { run1_avx2(o, a, len, f) };
+    }
+    // SAFETY: forwarded to the caller.
+    unsafe { run1(o, a, len, f) }
+}
+
+/// [`run1`] compiled for AVX2.
+///
+/// # Safety
+/// As for [`run1`], and the CPU must have AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn run1_avx2<A: Copy, R: Copy>(o: *mut R, a: *const A, len: usize, f: impl Fn(A) -> R) {
+    // SAFETY: forwarded to the caller.
+    unsafe { run1(o, a, len, f) }
+}
+
+/// `o[i] = f(a[i])` for `i < len`.
+///
+/// # Safety
+/// As for [`run1_best`].
+#[inline(always)]
+unsafe fn run1<A: Copy, R: Copy>(o: *mut R, a: *const A, len: usize, f: impl Fn(A) -> R) {
+    // SAFETY: forwarded to the caller.
+    unsafe {
+        if std::ptr::eq(o as *const u8, a as *const u8) && size_of::<A>() == size_of::<R>() {
+            // In place: through one pointer, the compiler needs no overlap check to vectorise.
+            for i in 0..len {
+                *o.add(i) = f(*(o.add(i) as *const A));
+            }
+        } else {
+            for i in 0..len {
+                *o.add(i) = f(*a.add(i));
+            }
+        }
+    }
+}
+
 /// `out[i] = f(a[i], b[i])` over `shape` (operands already broadcast to it).
 ///
 /// # Safety
@@ -79,6 +137,36 @@ pub unsafe fn map2<A: Copy + Sync, B: Copy + Sync, R: Copy + Send>(
     let numel: usize = shape.iter().product();
     if numel == 0 {
         return;
+    }
+    if is_row_major(shape, out.1) {
+        // The common layouts: operands contiguous or a single broadcast value.
+        let flat = |s: &[usize]| {
+            if is_row_major(shape, s) {
+                Some(1)
+            } else if s.iter().all(|&x| x == 0) {
+                Some(0)
+            } else {
+                None
+            }
+        };
+        if let (Some(ia), Some(ib)) = (flat(a.strides), flat(b.strides)) {
+            let (po, pa, pb) = (
+                SendPtr(out.0),
+                SendPtr(a.ptr as *mut A),
+                SendPtr(b.ptr as *mut B),
+            );
+            for_each_chunk(numel, |start, end| {
+                // SAFETY: the output and stride-1 inputs are row-major over `shape` (offsets
+                // `0..numel` valid by the caller's contract); stride-0 inputs read one element.
+                unsafe {
+                    let o = po.get().add(start);
+                    let a = pa.get().add(start * ia) as *const A;
+                    let b = pb.get().add(start * ib) as *const B;
+                    zip2(o, a, b, (ia, ib), end - start, f);
+                }
+            });
+            return;
+        }
     }
     let (shape, [so, sa, sb]) = coalesce(shape, [out.1, a.strides, b.strides]);
     let strides: [Strides; 3] = [so, sa, sb];
@@ -96,33 +184,60 @@ pub unsafe fn map2<A: Copy + Sync, B: Copy + Sync, R: Copy + Send>(
                 let o = po.get().add(oo);
                 let a = pa.get().add(oa) as *const A;
                 let b = pb.get().add(ob) as *const B;
-                match (io, ia, ib) {
-                    (1, 1, 1) => {
-                        for i in 0..len {
-                            *o.add(i) = f(*a.add(i), *b.add(i));
-                        }
-                    }
-                    (1, 0, 1) => {
-                        let av = *a;
-                        for i in 0..len {
-                            *o.add(i) = f(av, *b.add(i));
-                        }
-                    }
-                    (1, 1, 0) => {
-                        let bv = *b;
-                        for i in 0..len {
-                            *o.add(i) = f(*a.add(i), bv);
-                        }
-                    }
-                    _ => {
-                        for i in 0..len {
-                            *o.add(i * io) = f(*a.add(i * ia), *b.add(i * ib));
-                        }
+                if io == 1 && ia <= 1 && ib <= 1 {
+                    zip2(o, a, b, (ia, ib), len, f);
+                } else {
+                    for i in 0..len {
+                        *o.add(i * io) = f(*a.add(i * ia), *b.add(i * ib));
                     }
                 }
             }
         });
     });
+}
+
+/// `o[i] = f(a[i * ia], b[i * ib])` for `i < len`, with `ia` and `ib` each 0 or 1: one loop per
+/// case, so that the compiler vectorises each.
+///
+/// # Safety
+/// `o` must be valid for `len` writes; `a` and `b` for the reads their strides reach.
+#[inline(always)]
+unsafe fn zip2<A: Copy, B: Copy, R: Copy>(
+    o: *mut R,
+    a: *const A,
+    b: *const B,
+    (ia, ib): (usize, usize),
+    len: usize,
+    f: impl Fn(A, B) -> R,
+) {
+    // SAFETY: forwarded to the caller.
+    unsafe {
+        match (ia, ib) {
+            (1, 1) => {
+                for i in 0..len {
+                    *o.add(i) = f(*a.add(i), *b.add(i));
+                }
+            }
+            (0, 1) => {
+                let av = *a;
+                for i in 0..len {
+                    *o.add(i) = f(av, *b.add(i));
+                }
+            }
+            (1, 0) => {
+                let bv = *b;
+                for i in 0..len {
+                    *o.add(i) = f(*a.add(i), bv);
+                }
+            }
+            _ => {
+                let v = f(*a, *b);
+                for i in 0..len {
+                    *o.add(i) = v;
+                }
+            }
+        }
+    }
 }
 
 /// `out[i] = f(a[i], b[i], c[i])` over `shape` (a plain strided loop: used by `where`).

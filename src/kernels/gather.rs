@@ -106,8 +106,19 @@ pub fn par_rows(rows: usize, row_len: usize, f: impl Fn(usize, usize) + Sync + S
 pub unsafe fn take<T: Copy + Send + Sync>(src: *const T, rows: &Rows, out: *mut T) {
     let n = rows.count();
     let inner_n: usize = rows.inner_shape.iter().product();
-    let plain_inner = crate::layout::contiguous_strides(rows.inner_shape);
     let (src, out) = (SendPtr(src as *mut T), SendPtr(out));
+    if inner_n == 1 && rows.outer_shape.iter().product::<usize>() == 1 {
+        // One element per index position (`y_hat[range(n), y]`, `x[mask]`): a plain gather.
+        par_rows(n, 1, |s, e| {
+            for (k, &off) in rows.offsets[s..e].iter().enumerate() {
+                // SAFETY: every offset is a valid element of `src` (the caller's contract) and
+                // `out` holds `n` elements, each written by one chunk.
+                unsafe { *out.get().add(s + k) = *src.get().add(off) };
+            }
+        });
+        return;
+    }
+    let plain_inner = crate::layout::contiguous_strides(rows.inner_shape);
     par_rows(n, inner_n, |s, e| {
         for_each_row_run(
             rows,

@@ -105,12 +105,25 @@ macro_rules! int_arith {
                     r
                 }
             }
+            /// Integer power, wrapping; a negative exponent gives `1 / self` truncated (0 unless
+            /// `self` is 1 or -1), as torch's tensor-tensor `pow` does. (A negative Python
+            /// integer exponent is rejected before the kernel runs.)
             #[inline(always)]
-            fn pow(self, o: Self, neg_exp: &AtomicBool) -> Self {
+            fn pow(self, o: Self, _: &AtomicBool) -> Self {
                 #[allow(unused_comparisons)]
                 if o < 0 {
-                    neg_exp.store(true, Ordering::Relaxed);
-                    return 0;
+                    let one: Self = 1;
+                    return if self == one {
+                        one
+                    } else if self == one.neg() {
+                        if o & one == 0 {
+                            one
+                        } else {
+                            self
+                        }
+                    } else {
+                        0
+                    };
                 }
                 let mut base = self;
                 let mut e = o as u64;
@@ -235,6 +248,7 @@ macro_rules! float_arith {
             fn abs(self) -> Self {
                 self.abs()
             }
+            /// 1, -1 or 0; torch gives 0 (not NaN, not -0) for NaN and -0.
             #[inline(always)]
             fn sign(self) -> Self {
                 if self > 0.0 {
@@ -242,7 +256,7 @@ macro_rules! float_arith {
                 } else if self < 0.0 {
                     -1.0
                 } else {
-                    self * 0.0
+                    0.0
                 }
             }
             #[inline(always)]
@@ -289,11 +303,12 @@ pub trait Float: Arith + crate::kernels::Element {
 }
 
 macro_rules! float_fns {
-    ($t:ty) => {
+    ($t:ty, $exp:path) => {
         impl Float for $t {
+            /// The vectorisable `exp` of [`crate::kernels::exp`].
             #[inline(always)]
             fn exp(self) -> Self {
-                self.exp()
+                $exp(self)
             }
             #[inline(always)]
             fn ln(self) -> Self {
@@ -353,14 +368,14 @@ macro_rules! float_fns {
             }
             #[inline(always)]
             fn sigmoid(self) -> Self {
-                1.0 / (1.0 + (-self).exp())
+                1.0 / (1.0 + $exp(-self))
             }
         }
     };
 }
 
-float_fns!(f32);
-float_fns!(f64);
+float_fns!(f32, crate::kernels::exp::exp_f32);
+float_fns!(f64, crate::kernels::exp::exp_f64);
 
 #[cfg(test)]
 mod tests {

@@ -7,6 +7,7 @@
 
 pub mod element;
 pub mod elementwise;
+pub mod exp;
 pub mod flip;
 pub mod folds;
 pub mod gather;

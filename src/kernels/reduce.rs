@@ -95,15 +95,15 @@ impl ReduceGeom {
 
     /// Outputs contiguous in the input while the reduced elements are not: update runs of
     /// outputs together.
-    fn vertical(&self) -> bool {
+    pub fn vertical(&self) -> bool {
         let (kn, ks) = Self::inner(&self.kept_shape, &self.kept_strides);
         let (_, rs) = Self::inner(&self.red_shape, &self.red_strides);
         kn > 1 && rs != 1 && ks < rs
     }
 }
 
-/// Outputs per vertical tile: the accumulators of a tile stay in L1.
-const TILE: usize = 1024;
+/// Outputs per vertical tile: whole rows of common widths, read sequentially.
+const TILE: usize = 4096;
 /// Reduced positions folded into a tile's partial accumulators before they are merged into
 /// the totals (blocked summation bounds the rounding error of long vertical sums).
 const BLOCK: usize = 128;
@@ -123,11 +123,16 @@ where
     }
     let src = SendPtr(src as *mut T);
     let out = SendPtr(out);
-    let threads = num_threads();
-    if !worth_parallel(n_out.saturating_mul(n_red)) || threads < 2 {
+    // `worth_parallel` first: asking for the thread count can be slow.
+    if !worth_parallel(n_out.saturating_mul(n_red)) {
         // SAFETY: forwarded from the caller.
         unsafe { process(src.get(), geom, 0, n_out, 0, n_red, out.get(), fold) };
-    } else if n_out >= 4 * threads {
+        return;
+    }
+    let threads = num_threads();
+    // Vertical reductions read whole rows per thread when the rows are split between threads.
+    let split_rows = geom.vertical() && n_red >= 4 * threads && n_out <= 4 * TILE;
+    if n_out >= 4 * threads && !split_rows {
         let chunk = n_out.div_ceil(threads * 4);
         par_ranges(n_out, chunk, |o0, o1| {
             // SAFETY: each task writes its own range of outputs.
@@ -281,10 +286,7 @@ unsafe fn fold_vertical<T: Copy, F: Fold<T>>(
                     let row = base.add(roff + i * rs + t0 * ks);
                     let acc = &mut block[..tn];
                     if ks == 1 {
-                        let xs = std::slice::from_raw_parts(row, tn);
-                        for (a, &x) in acc.iter_mut().zip(xs) {
-                            *a = fold.step(*a, x, pos + i);
-                        }
+                        step_row(fold, acc, std::slice::from_raw_parts(row, tn), pos + i);
                     } else {
                         for (j, a) in acc.iter_mut().enumerate() {
                             *a = fold.step(*a, *row.add(j * ks), pos + i);
@@ -303,6 +305,14 @@ unsafe fn fold_vertical<T: Copy, F: Fold<T>>(
             // SAFETY: `t0 + j < len`, the caller's output run.
             unsafe { *dst.add(t0 + j) = a };
         }
+    }
+}
+
+/// `acc[j] = step(acc[j], xs[j])`: the vectorised inner loop of vertical reductions.
+#[inline(never)]
+fn step_row<T: Copy, F: Fold<T>>(fold: &F, acc: &mut [F::Acc], xs: &[T], idx: usize) {
+    for (a, &x) in acc.iter_mut().zip(xs) {
+        *a = fold.step(*a, x, idx);
     }
 }
 

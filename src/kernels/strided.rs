@@ -2,6 +2,22 @@
 
 use crate::layout::Strides;
 
+/// Do `strides` walk `shape` in row-major order without gaps (size-1 dimensions may have any
+/// stride)? Then element `i` of the operand is at offset `i`.
+#[inline]
+pub fn is_row_major(shape: &[usize], strides: &[usize]) -> bool {
+    let mut expected = 1usize;
+    for (&n, &s) in shape.iter().zip(strides).rev() {
+        if n != 1 {
+            if s != expected {
+                return false;
+            }
+            expected *= n;
+        }
+    }
+    true
+}
+
 /// Calls `f(pos, len, offsets)` for every run of consecutive indices of the last dimension that
 /// falls in the row-major element range `start..end` of `shape`. `pos` is the run's row-major
 /// position and `offsets[k]` its element offset in operand `k` (whose strides are `strides[k]`).

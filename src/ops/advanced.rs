@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::kernels::gather::{put, take, Rows};
 use crate::kernels::math::Arith;
 use crate::layout::{broadcast_shapes, fmt_shape, Shape};
-use crate::ops::gather::nonzero;
+use crate::ops::gather::{for_each_nonzero, nonzero};
 use crate::ops::views::{expand_to, permute, select};
 use crate::tensor::Tensor;
 use crate::{bail, fail, with_dtype};
@@ -54,6 +54,41 @@ impl Plan {
     }
 }
 
+/// Checks that `mask` matches the dimensions of `t` from `pos` on.
+fn check_mask_shape(t: &Tensor, mask: &Tensor, pos: usize) -> Result<()> {
+    for j in 0..mask.ndim() {
+        if t.shape().get(pos + j) != Some(&mask.shape()[j]) {
+            fail!(
+                Index,
+                "The shape of the mask {} at index {j} does not match the shape of the indexed \
+                 tensor {} at index {}",
+                fmt_shape(mask.shape()),
+                fmt_shape(t.shape()),
+                pos + j
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The plan of `t[..., mask, ...]` with one mask and no other index tensor: the offsets of the
+/// true positions, computed in one pass over the mask.
+fn mask_plan(t: &Tensor, pos: usize, mask: &Tensor) -> Result<Plan> {
+    check_mask_shape(t, mask, pos)?;
+    let strides = &t.strides()[pos..pos + mask.ndim()];
+    let mut offsets = Vec::new();
+    for_each_nonzero(mask, |c| {
+        offsets.push(c.iter().zip(strides).map(|(i, s)| i * s).sum());
+    })?;
+    Ok(Plan {
+        base: t.clone(),
+        before: pos,
+        indexed: mask.ndim(),
+        index_shape: [offsets.len()].into_iter().collect(),
+        offsets,
+    })
+}
+
 /// Replaces bool/uint8 masks by the index tensors of their true positions and checks dtypes.
 fn expand_masks(t: &Tensor, indices: &[Option<Tensor>]) -> Result<Vec<Option<Tensor>>> {
     let mut out: Vec<Option<Tensor>> = Vec::with_capacity(indices.len());
@@ -65,19 +100,7 @@ fn expand_masks(t: &Tensor, indices: &[Option<Tensor>]) -> Result<Vec<Option<Ten
         match ix.dtype() {
             DType::I64 | DType::I32 => out.push(Some(ix.clone())),
             DType::Bool | DType::U8 => {
-                let pos = out.len();
-                for j in 0..ix.ndim() {
-                    if t.shape().get(pos + j) != Some(&ix.shape()[j]) {
-                        fail!(
-                            Index,
-                            "The shape of the mask {} at index {j} does not match the shape of the \
-                             indexed tensor {} at index {}",
-                            fmt_shape(ix.shape()),
-                            fmt_shape(t.shape()),
-                            pos + j
-                        );
-                    }
-                }
+                check_mask_shape(t, ix, out.len())?;
                 let nz = nonzero(ix)?;
                 for j in 0..ix.ndim() {
                     out.push(Some(select(&nz, 1, j as i64)?));
@@ -101,6 +124,11 @@ fn plan(t: &Tensor, indices: &[Option<Tensor>]) -> Result<Plan> {
     };
     if indices.len() > nd {
         return Err(too_many(indices.len()));
+    }
+    if is_single_mask(indices) {
+        if let Some((pos, Some(mask))) = indices.iter().enumerate().find(|(_, ix)| ix.is_some()) {
+            return mask_plan(t, pos, mask);
+        }
     }
     let indices = expand_masks(t, indices)?;
     if indices.len() > nd {

@@ -1,13 +1,15 @@
 //! Elementwise operations with broadcasting and PyTorch's type promotion.
 
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::dtype::{default_float, result_type, DType, Operand, Scalar};
 use crate::error::{Error, Result};
-use crate::kernels::elementwise::{map1, map2, map3};
+use crate::kernels::element::from_scalar;
+use crate::kernels::elementwise::{map1, map2, map3, Raw};
 use crate::kernels::math::{Arith, Float};
 use crate::kernels::Element;
-use crate::layout::broadcast_shapes;
+use crate::layout::{broadcast_shapes, Strides};
 use crate::tensor::Tensor;
 
 /// An operand of an elementwise op: a tensor or a Python scalar.
@@ -38,6 +40,46 @@ impl Arg<'_> {
         match self {
             Arg::T(t) => t.to_dtype(dtype)?.broadcast_to(shape),
             Arg::S(s) => Tensor::scalar(*s, dtype)?.broadcast_to(shape),
+        }
+    }
+}
+
+/// An operand ready for a kernel: a tensor of the compute dtype broadcast to the output's shape
+/// (borrowed when it already is one), or a scalar that the kernel reads with zero strides.
+enum Prepared<'a> {
+    T(Cow<'a, Tensor>),
+    S(Scalar),
+}
+
+impl<'a> Prepared<'a> {
+    fn new(arg: Arg<'a>, dtype: DType, shape: &[usize]) -> Result<Prepared<'a>> {
+        Ok(match arg {
+            Arg::T(t) if t.dtype() == dtype && t.shape() == shape => Prepared::T(Cow::Borrowed(t)),
+            Arg::T(t) => Prepared::T(Cow::Owned(t.to_dtype(dtype)?.broadcast_to(shape)?)),
+            Arg::S(s) => Prepared::S(s),
+        })
+    }
+
+    /// The scalar converted to `T` (of `dtype`), or a placeholder for tensors.
+    fn value<T: Element>(&self, dtype: DType) -> T {
+        match self {
+            Prepared::S(s) => from_scalar(*s, dtype),
+            Prepared::T(_) => T::default(),
+        }
+    }
+
+    /// The kernel operand: the tensor, or `value` (from [`Prepared::value`]) with `zeros` strides.
+    ///
+    /// # Safety
+    /// `T` must be the element type of the tensor's dtype.
+    unsafe fn raw<'s, T>(&'s self, value: &'s T, zeros: &'s [usize]) -> Raw<'s, T> {
+        match self {
+            // SAFETY: forwarded to the caller.
+            Prepared::T(t) => unsafe { t.raw::<T>() },
+            Prepared::S(_) => Raw {
+                ptr: value,
+                strides: zeros,
+            },
         }
     }
 }
@@ -84,7 +126,44 @@ impl BinaryOp {
             BinaryOp::BitAnd => "bitwise_and_cpu",
             BinaryOp::BitOr => "bitwise_or_cpu",
             BinaryOp::BitXor => "bitwise_xor_cpu",
+            BinaryOp::FloorDiv => "div_floor_cpu",
+            BinaryOp::Rem => "remainder_cpu",
+            BinaryOp::Pow => "pow",
             _ => "binary op",
+        }
+    }
+
+    /// The checks torch makes on the operands themselves, beyond their common dtype: no `-`
+    /// with a bool operand (a Python `True` included), no bool power unless the exponent is a
+    /// Python bool, and no negative Python integer exponent for an integer power.
+    fn check_args(self, a: Arg, b: Arg, common: DType) -> Result<()> {
+        let is_bool = |x: Arg| match x {
+            Arg::T(t) => t.dtype() == DType::Bool,
+            Arg::S(s) => matches!(s, Scalar::Bool(_)),
+        };
+        match self {
+            BinaryOp::Sub if is_bool(a) && is_bool(b) => Err(Error::Runtime(
+                "Subtraction, the `-` operator, with two bool tensors is not supported. \
+                 Use the `^` or `logical_xor()` operator instead."
+                    .into(),
+            )),
+            BinaryOp::Sub if is_bool(a) || is_bool(b) => Err(Error::Runtime(
+                "Subtraction, the `-` operator, with a bool tensor is not supported. If you are \
+                 trying to invert a mask, use the `~` or `logical_not()` operator instead."
+                    .into(),
+            )),
+            // (a bool tensor to a Python bool power is allowed: torch special-cases 0 and 1)
+            BinaryOp::Pow if common == DType::Bool && !matches!(b, Arg::S(_)) => {
+                Err(Error::Runtime("\"pow\" not implemented for 'Bool'".into()))
+            }
+            BinaryOp::Pow
+                if common.is_integral() && matches!(b, Arg::S(Scalar::Int(e)) if e < 0) =>
+            {
+                Err(Error::Runtime(
+                    "Integers to negative integer powers are not allowed.".into(),
+                ))
+            }
+            _ => Ok(()),
         }
     }
 
@@ -101,6 +180,12 @@ impl BinaryOp {
                         .into(),
                 ))
             }
+            FloorDiv | Rem if common == DType::Bool => {
+                return Err(Error::Runtime(format!(
+                    "\"{}\" not implemented for 'Bool'",
+                    self.name()
+                )))
+            }
             BitAnd | BitOr | BitXor if common.is_float() => {
                 return Err(Error::Runtime(format!(
                     "\"{}\" not implemented for '{}'",
@@ -116,20 +201,24 @@ impl BinaryOp {
 
 /// `a op b` with broadcasting into a new tensor.
 pub fn binary(op: BinaryOp, a: Arg, b: Arg) -> Result<Tensor> {
-    let (compute, out_dtype) = op.dtypes(binary_result_type(a, b))?;
+    let common = binary_result_type(a, b);
+    op.check_args(a, b, common)?;
+    let (compute, out_dtype) = op.dtypes(common)?;
     let shape = broadcast_shapes(a.shape(), b.shape())?;
     let out = Tensor::zeros(&shape, out_dtype)?;
-    let (ta, tb) = (
-        a.materialize(compute, &shape)?,
-        b.materialize(compute, &shape)?,
+    let (pa, pb) = (
+        Prepared::new(a, compute, &shape)?,
+        Prepared::new(b, compute, &shape)?,
     );
-    run_binary(op, &out, &ta, &tb)?;
+    run_binary(op, compute, &out, &pa, &pb)?;
     Ok(out)
 }
 
 /// `dst op= other` in place, with torch's rule that the result must be storable in `dst`'s dtype.
 pub fn binary_inplace(op: BinaryOp, dst: &Tensor, other: Arg) -> Result<()> {
-    let (compute, out_dtype) = op.dtypes(binary_result_type(Arg::T(dst), other))?;
+    let common = binary_result_type(Arg::T(dst), other);
+    op.check_args(Arg::T(dst), other, common)?;
+    let (compute, out_dtype) = op.dtypes(common)?;
     if !dst.dtype().can_hold(out_dtype) {
         return Err(Error::Runtime(format!(
             "result type {} can't be cast to the desired output type {}",
@@ -146,40 +235,54 @@ pub fn binary_inplace(op: BinaryOp, dst: &Tensor, other: Arg) -> Result<()> {
             crate::layout::fmt_shape(&shape)
         )));
     }
-    let tb = other.materialize(compute, &shape)?;
+    let tb = Prepared::new(other, compute, &shape)?;
     // A source that shares memory with the destination through another layout is copied first.
-    let tb = if tb.shares_storage(dst) && tb.layout() != dst.layout() {
-        tb.deep_clone()?
-    } else {
-        tb
+    let tb = match tb {
+        Prepared::T(t) if tb_overlaps(&t, dst) => Prepared::T(Cow::Owned(t.deep_clone()?)),
+        tb => tb,
     };
     if compute == dst.dtype() && out_dtype == dst.dtype() {
-        run_binary(op, dst, dst, &tb)?;
+        run_binary(op, compute, dst, &Prepared::T(Cow::Borrowed(dst)), &tb)?;
     } else {
-        let ta = dst.to_dtype(compute)?;
+        let ta = Prepared::T(Cow::Owned(dst.to_dtype(compute)?));
         let tmp = Tensor::zeros(&shape, out_dtype)?;
-        run_binary(op, &tmp, &ta, &tb)?;
+        run_binary(op, compute, &tmp, &ta, &tb)?;
         dst.copy_from_unchecked(&tmp);
     }
     dst.storage().bump_version();
     Ok(())
 }
 
-/// Runs the kernel for `op` on operands already of the compute dtype and broadcast to `out`.
-fn run_binary(op: BinaryOp, out: &Tensor, a: &Tensor, b: &Tensor) -> Result<()> {
+/// Does `src` share `dst`'s memory through another layout (so that writing `dst` would change
+/// elements of `src` not yet read)?
+fn tb_overlaps(src: &Tensor, dst: &Tensor) -> bool {
+    src.shares_storage(dst) && src.layout() != dst.layout()
+}
+
+/// Runs the kernel for `op` on operands of dtype `compute` broadcast to `out`'s shape.
+fn run_binary(
+    op: BinaryOp,
+    compute: DType,
+    out: &Tensor,
+    a: &Prepared,
+    b: &Prepared,
+) -> Result<()> {
     let flag = AtomicBool::new(false);
     let flag = &flag;
-    let is_bool = a.dtype() == DType::Bool;
+    let is_bool = compute == DType::Bool;
+    let zeros: Strides = smallvec::smallvec![0; out.ndim()];
     macro_rules! go {
         ($T:ty, $R:ty, $f:expr) => {{
-            // SAFETY: `out` is fresh or was checked writable, `a` and `b` were broadcast to its
-            // shape, and a source sharing its storage has the same layout or was copied.
+            let (va, vb) = (a.value::<$T>(compute), b.value::<$T>(compute));
+            // SAFETY: `out` is fresh or was checked writable, `a` and `b` are of the compute
+            // dtype and broadcast to its shape (or scalars read through zero strides), and a
+            // source sharing its storage has the same layout or was copied.
             unsafe {
                 map2::<$T, $T, $R>(
                     out.shape(),
                     (out.data_ptr::<$R>(), out.strides()),
-                    a.raw::<$T>(),
-                    b.raw::<$T>(),
+                    a.raw::<$T>(&va, &zeros),
+                    b.raw::<$T>(&vb, &zeros),
                     $f,
                 )
             }
@@ -217,7 +320,7 @@ fn run_binary(op: BinaryOp, out: &Tensor, a: &Tensor, b: &Tensor) -> Result<()> 
             }
         }};
     }
-    match a.dtype() {
+    match compute {
         DType::Bool | DType::U8 => arith!(u8),
         DType::I32 => arith!(i32),
         DType::I64 => arith!(i64),
@@ -225,12 +328,7 @@ fn run_binary(op: BinaryOp, out: &Tensor, a: &Tensor, b: &Tensor) -> Result<()> 
         DType::F64 => arith!(f64),
     }
     if flag.load(Ordering::Relaxed) {
-        return Err(match op {
-            BinaryOp::Pow => {
-                Error::Runtime("Integers to negative integer powers are not allowed.".into())
-            }
-            _ => Error::Runtime("ZeroDivisionError".into()),
-        });
+        return Err(Error::Runtime("ZeroDivisionError".into()));
     }
     Ok(())
 }
@@ -284,6 +382,23 @@ impl UnaryOp {
                 "\"bitwise_not_cpu\" not implemented for '{}'",
                 input.torch_name()
             ))),
+            UnaryOp::Relu if input == DType::Bool => Err(Error::Runtime(
+                "Boolean inputs not supported for relu".into(),
+            )),
+            UnaryOp::Abs | UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round | UnaryOp::Trunc
+                if input == DType::Bool =>
+            {
+                let kernel = match self {
+                    UnaryOp::Abs => "abs_cpu",
+                    UnaryOp::Floor => "floor_vml_cpu",
+                    UnaryOp::Ceil => "ceil_vml_cpu",
+                    UnaryOp::Round => "round_vml_cpu",
+                    _ => "trunc_vml_cpu",
+                };
+                Err(Error::Runtime(format!(
+                    "\"{kernel}\" not implemented for 'Bool'"
+                )))
+            }
             op if op.is_float_only() && input.is_integral() => Ok(default_float()),
             _ => Ok(input),
         }
@@ -359,7 +474,7 @@ fn run_unary(op: UnaryOp, out: &Tensor, a: &Tensor) {
                 UnaryOp::Ceil => go!($T, |x: $T| x.ceil()),
                 UnaryOp::Round => go!($T, |x: $T| x.round_ties_even()),
                 UnaryOp::Trunc => go!($T, |x: $T| x.trunc()),
-                UnaryOp::Exp => go!($T, |x: $T| x.exp()),
+                UnaryOp::Exp => go!($T, |x: $T| Float::exp(x)),
                 UnaryOp::Log => go!($T, |x: $T| x.ln()),
                 UnaryOp::Log2 => go!($T, |x: $T| x.log2()),
                 UnaryOp::Log10 => go!($T, |x: $T| x.log10()),
@@ -380,14 +495,6 @@ fn run_unary(op: UnaryOp, out: &Tensor, a: &Tensor) {
     match a.dtype() {
         DType::Bool => match op {
             UnaryOp::BitNot => go!(u8, |x: u8| (x == 0) as u8),
-            UnaryOp::Abs
-            | UnaryOp::Relu
-            | UnaryOp::Floor
-            | UnaryOp::Ceil
-            | UnaryOp::Round
-            | UnaryOp::Trunc => {
-                go!(u8, |x: u8| x)
-            }
             _ => exact!(u8),
         },
         DType::U8 => exact!(u8),
@@ -427,6 +534,25 @@ pub fn clamp(a: &Tensor, min: Option<Arg>, max: Option<Arg>) -> Result<Tensor> {
         return Err(Error::Runtime(
             "torch.clamp: At least one of 'min' or 'max' must not be None".into(),
         ));
+    }
+    let ranks: Vec<Operand> = [Some(Arg::T(a)), min, max]
+        .iter()
+        .flatten()
+        .map(|x| x.rank())
+        .collect();
+    if result_type(&ranks) == DType::Bool {
+        let kernel = match (min, max) {
+            (Some(Arg::T(_)), Some(Arg::T(_))) => "clamp_cpu",
+            (Some(Arg::S(_)), Some(_)) | (Some(_), Some(Arg::S(_))) => "clamp_scalar_cpu",
+            (Some(Arg::S(_)), None) => "clamp_min_scalar_cpu",
+            (None, Some(Arg::S(_))) => "clamp_max_scalar_cpu",
+            _ => "",
+        };
+        if !kernel.is_empty() {
+            return Err(Error::Runtime(format!(
+                "\"{kernel}\" not implemented for 'Bool'"
+            )));
+        }
     }
     let mut out = a.clone();
     if let Some(lo) = min {

@@ -13,23 +13,37 @@ use crate::ops::views::{expand_to, squeeze, unsqueeze};
 use crate::tensor::Tensor;
 use crate::{bail, fail, with_dtype};
 
+/// Calls `f(coords)` for every non-zero element of `t`, in row-major order.
+pub(crate) fn for_each_nonzero(t: &Tensor, mut f: impl FnMut(&[usize])) -> Result<()> {
+    let flags = t.to_dtype(DType::Bool)?.to_vec::<u8>();
+    let shape = t.shape();
+    let mut coords = vec![0usize; shape.len()];
+    for &flag in &flags {
+        if flag != 0 {
+            f(&coords);
+        }
+        // Advance the row-major multi-index.
+        for d in (0..shape.len()).rev() {
+            coords[d] += 1;
+            if coords[d] < shape[d] {
+                break;
+            }
+            coords[d] = 0;
+        }
+    }
+    Ok(())
+}
+
 /// `t.nonzero()`: the indices of the non-zero elements, one row per element, as an
 /// `(n, ndim)` int64 tensor in row-major order.
 pub fn nonzero(t: &Tensor) -> Result<Tensor> {
-    let flags = t.to_dtype(DType::Bool)?.to_vec::<u8>();
-    let nd = t.ndim();
     let mut coords: Vec<i64> = Vec::new();
-    for (pos, _) in flags.iter().enumerate().filter(|(_, &f)| f != 0) {
-        let start = coords.len();
-        coords.resize(start + nd, 0);
-        let mut rem = pos;
-        for d in (0..nd).rev() {
-            coords[start + d] = (rem % t.shape()[d]) as i64;
-            rem /= t.shape()[d];
-        }
-    }
-    let n = flags.iter().filter(|&&f| f != 0).count();
-    Tensor::from_vec(&coords, &[n, nd], DType::I64)
+    let mut n = 0;
+    for_each_nonzero(t, |c| {
+        coords.extend(c.iter().map(|&x| x as i64));
+        n += 1;
+    })?;
+    Tensor::from_vec(&coords, &[n, t.ndim()], DType::I64)
 }
 
 /// `t.index_select(dim, index)`: the entries `index` (a vector of int64/int32) of `dim`.

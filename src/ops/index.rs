@@ -19,7 +19,7 @@ use crate::error::Result;
 use crate::fail;
 use crate::layout::Layout;
 use crate::ops::advanced::{index, index_put};
-use crate::ops::views::{expand_to, select_at, slice, unsqueeze};
+use crate::ops::views::{expand_to, select_layout, slice_layout, unsqueeze, unsqueeze_layout};
 use crate::tensor::Tensor;
 
 /// One item of an indexing key.
@@ -74,6 +74,14 @@ fn record(indices: &mut Vec<Option<Tensor>>, dim: usize, t: Tensor) {
 /// Applies the basic items of `key` as views; returns the view and the index tensors recorded
 /// at the dimensions of the view they apply to (torch's `applySlicing`).
 pub fn apply_slicing(t: &Tensor, key: &[TensorIndex]) -> Result<(Tensor, Vec<Option<Tensor>>)> {
+    if key
+        .iter()
+        .filter(|k| matches!(k, TensorIndex::Ellipsis))
+        .count()
+        > 1
+    {
+        fail!(Index, "an index can only have a single ellipsis ('...')");
+    }
     let specified: usize = key.iter().map(TensorIndex::consumed).sum();
     if specified > t.ndim() {
         fail!(
@@ -82,34 +90,35 @@ pub fn apply_slicing(t: &Tensor, key: &[TensorIndex]) -> Result<(Tensor, Vec<Opt
             t.ndim()
         );
     }
-    let mut result = t.clone();
+    // The basic items only change the layout; the view is built once at the end.
+    let mut layout = t.layout().clone();
     let mut indices: Vec<Option<Tensor>> = Vec::new();
     let mut dim = 0usize;
     for (position, item) in key.iter().enumerate() {
         match item {
-            TensorIndex::Int(i) => result = select_at(&result, dim, *i, position)?,
+            TensorIndex::Int(i) => select_layout(&mut layout, dim, *i, position)?,
             TensorIndex::Slice { start, stop, step } => {
-                result = slice(&result, dim as i64, *start, *stop, *step)?;
+                slice_layout(&mut layout, dim, *start, *stop, *step)?;
                 dim += 1;
             }
             TensorIndex::Ellipsis => dim += t.ndim() - specified,
             TensorIndex::None => {
-                result = unsqueeze(&result, dim as i64)?;
+                unsqueeze_layout(&mut layout, dim);
                 dim += 1;
             }
             TensorIndex::Bool(b) => {
-                result = unsqueeze(&result, dim as i64)?;
+                unsqueeze_layout(&mut layout, dim);
                 record(&mut indices, dim, bool_positions(*b)?);
                 dim += 1;
             }
             TensorIndex::Tensor(x) if x.ndim() == 0 && is_mask(x) => {
-                result = unsqueeze(&result, dim as i64)?;
+                unsqueeze_layout(&mut layout, dim);
                 let b = x.item()?.as_f64() != 0.0;
                 record(&mut indices, dim, bool_positions(b)?);
                 dim += 1;
             }
             TensorIndex::Tensor(x) if x.ndim() == 0 && x.dtype().is_integral() => {
-                result = select_at(&result, dim, x.item()?.as_i64(), position)?;
+                select_layout(&mut layout, dim, x.item()?.as_i64(), position)?;
             }
             TensorIndex::Tensor(x) => {
                 record(&mut indices, dim, x.clone());
@@ -117,7 +126,7 @@ pub fn apply_slicing(t: &Tensor, key: &[TensorIndex]) -> Result<(Tensor, Vec<Opt
             }
         }
     }
-    Ok((result, indices))
+    Ok((t.with_layout(layout)?, indices))
 }
 
 fn check_not_scalar(t: &Tensor, key: &[TensorIndex]) -> Result<()> {

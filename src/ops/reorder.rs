@@ -47,7 +47,12 @@ pub fn repeat(t: &Tensor, sizes: &[i64]) -> Result<Tensor> {
                 fmt_list(sizes)
             );
         }
-        out_shape.push(r as usize * padded[d]);
+        out_shape.push((r as usize).checked_mul(padded[d]).ok_or_else(|| {
+            crate::error::Error::Runtime(format!(
+                "repeat: the result size overflows for repeats {}",
+                fmt_list(sizes)
+            ))
+        })?);
     }
     let out = Tensor::zeros(&out_shape, t.dtype())?;
     // View the output as (r0, s0, r1, s1, ...) and read the input with stride 0 along each

@@ -19,12 +19,12 @@ pub fn split(t: &Tensor, size: i64, dim: i64) -> Result<Vec<Tensor>> {
     if size == 0 && n != 0 {
         bail!("split_size can only be 0 if dimension size is 0, but got dimension size of {n}");
     }
-    let pieces = if size == 0 {
+    let pieces = if size == 0 || size >= n {
         1
     } else {
-        ((n + size - 1) / size).max(1)
+        (n - 1) / size + 1
     };
-    let last = size - (size * pieces - n);
+    let last = n - size.min(n) * (pieces - 1);
     (0..pieces)
         .map(|i| {
             let len = if i + 1 < pieces { size } else { last };
@@ -75,7 +75,7 @@ pub fn chunk(t: &Tensor, chunks: i64, dim: i64) -> Result<Vec<Tensor>> {
     }
     let d = wrap_dim(dim, t.ndim())?;
     let n = t.shape()[d] as i64;
-    let size = (n + chunks - 1) / chunks;
+    let size = if n == 0 { 0 } else { (n - 1) / chunks + 1 };
     if size == 0 && n == 0 {
         // An empty dimension still yields `chunks` empty pieces.
         return split_with_sizes(t, &vec![0; chunks as usize], dim);

@@ -6,7 +6,7 @@
 
 use crate::dtype::DType;
 use crate::error::{Error, Result};
-use crate::layout::{fmt_shape, wrap_dim, Layout};
+use crate::layout::{checked_numel, fmt_shape, wrap_dim, Layout};
 use crate::tensor::Tensor;
 use crate::{bail, fail};
 
@@ -173,7 +173,15 @@ pub fn select(t: &Tensor, dim: i64, index: i64) -> Result<Tensor> {
 /// Selects `index` of dimension `d`; `shown` is the dimension named in the error message (torch
 /// names the position in the indexing expression there).
 pub(crate) fn select_at(t: &Tensor, d: usize, index: i64, shown: usize) -> Result<Tensor> {
-    let n = t.shape()[d] as i64;
+    let mut layout = t.layout().clone();
+    select_layout(&mut layout, d, index, shown)?;
+    t.with_layout(layout)
+}
+
+/// [`select_at`] on a bare layout (indexing composes several of these before building one
+/// tensor).
+pub(crate) fn select_layout(l: &mut Layout, d: usize, index: i64, shown: usize) -> Result<()> {
+    let n = l.shape[d] as i64;
     if index < -n || index >= n {
         fail!(
             Index,
@@ -181,11 +189,10 @@ pub(crate) fn select_at(t: &Tensor, d: usize, index: i64, shown: usize) -> Resul
         );
     }
     let i = if index < 0 { index + n } else { index } as usize;
-    let mut layout = t.layout().clone();
-    layout.offset += i * layout.strides[d];
-    layout.shape.remove(d);
-    layout.strides.remove(d);
-    t.with_layout(layout)
+    l.offset += i * l.strides[d];
+    l.shape.remove(d);
+    l.strides.remove(d);
+    Ok(())
 }
 
 /// `t[start:stop:step]` along `dim`, with Python's clamping of out-of-range bounds.
@@ -193,23 +200,41 @@ pub fn slice(t: &Tensor, dim: i64, start: i64, stop: i64, step: i64) -> Result<T
     if t.ndim() == 0 {
         fail!(Index, "slice() cannot be applied to a 0-dim tensor.");
     }
+    let d = wrap_dim(dim, t.ndim())?;
+    let mut layout = t.layout().clone();
+    slice_layout(&mut layout, d, start, stop, step)?;
+    t.with_layout(layout)
+}
+
+/// [`slice`] of dimension `d` of a bare layout.
+pub(crate) fn slice_layout(
+    l: &mut Layout,
+    d: usize,
+    start: i64,
+    stop: i64,
+    step: i64,
+) -> Result<()> {
     if step <= 0 {
         fail!(Value, "step must be greater than zero");
     }
-    let d = wrap_dim(dim, t.ndim())?;
-    let n = t.shape()[d] as i64;
+    let n = l.shape[d] as i64;
     let clamp = |v: i64| {
         let v = if v < 0 { v.saturating_add(n) } else { v };
         v.clamp(0, n)
     };
     let start = clamp(start);
     let stop = clamp(stop).max(start);
-    let len = (stop - start + step - 1) / step;
-    let mut layout = t.layout().clone();
-    layout.offset += start as usize * layout.strides[d];
-    layout.shape[d] = len as usize;
-    layout.strides[d] *= step as usize;
-    t.with_layout(layout)
+    let len = if stop > start {
+        (stop - start - 1) / step + 1
+    } else {
+        0
+    };
+    l.offset += start as usize * l.strides[d];
+    l.shape[d] = len as usize;
+    // With two or more entries stride * step stays inside the storage; with fewer it is never
+    // used to reach an element, so a huge step must only not overflow.
+    l.strides[d] = l.strides[d].saturating_mul(step as usize);
+    Ok(())
 }
 
 /// `t.narrow(dim, start, length)`: `length` elements of `dim` from `start` (negative counts from
@@ -272,15 +297,20 @@ pub fn squeeze(t: &Tensor, dims: Option<&[i64]>) -> Result<Tensor> {
 pub fn unsqueeze(t: &Tensor, dim: i64) -> Result<Tensor> {
     let d = wrap_dim(dim, t.ndim() + 1)?;
     let mut layout = t.layout().clone();
+    unsqueeze_layout(&mut layout, d);
+    t.with_layout(layout)
+}
+
+/// [`unsqueeze`] of a bare layout at `d` (in `0..=ndim`).
+pub(crate) fn unsqueeze_layout(l: &mut Layout, d: usize) {
     // torch's inferUnsqueezeGeometry: the new stride continues the next dimension.
-    let stride = if d >= t.ndim() {
+    let stride = if d >= l.ndim() {
         1
     } else {
-        layout.shape[d] * layout.strides[d]
+        l.shape[d] * l.strides[d]
     };
-    layout.shape.insert(d, 1);
-    layout.strides.insert(d, stride);
-    t.with_layout(layout)
+    l.shape.insert(d, 1);
+    l.strides.insert(d, stride);
 }
 
 /// `t.expand(sizes)`: size-1 dimensions repeated without copying (stride 0); `-1` keeps a size;
@@ -303,7 +333,7 @@ pub fn expand(t: &Tensor, sizes: &[i64]) -> Result<Tensor> {
         let existing = (i + nd).checked_sub(n);
         let (size, mut stride) = match existing {
             Some(d) => (t.shape()[d] as i64, t.strides()[d]),
-            None if i + 1 < n => (1, shape[i + 1] * strides[i + 1]),
+            None if i + 1 < n => (1, shape[i + 1].saturating_mul(strides[i + 1])),
             None => (1, 1),
         };
         let mut target = sizes[i];
@@ -333,6 +363,7 @@ pub fn expand(t: &Tensor, sizes: &[i64]) -> Result<Tensor> {
         shape[i] = target as usize;
         strides[i] = stride;
     }
+    checked_numel(&shape)?;
     t.with_layout(Layout {
         shape: shape.into_iter().collect(),
         strides: strides.into_iter().collect(),

@@ -84,7 +84,9 @@ pub fn compute<R: Send>(py: Python<'_>, inputs: &[&Tensor], f: impl FnOnce() -> 
     }
     let storages: Vec<_> = inputs.iter().map(|t| t.storage().clone()).collect();
     py.detach(move || {
-        let _guards: Vec<_> = storages.iter().map(|s| s.lock().read()).collect();
+        // Recursive: two inputs may share a storage, and a plain second read would wait behind
+        // a writer queued after the first one (which waits for us: a deadlock).
+        let _guards: Vec<_> = storages.iter().map(|s| s.lock().read_recursive()).collect();
         f()
     })
 }
@@ -101,11 +103,16 @@ pub fn run_binary(
     o: &Operand,
     reflected: bool,
 ) -> PyResult<Var> {
-    let inputs: Vec<&Tensor> = match o {
-        Operand::T(v) => vec![&a.t, &v.t],
-        Operand::S(_) => vec![&a.t],
+    let first = &a.t;
+    let both;
+    let inputs: &[&Tensor] = match o {
+        Operand::T(v) => {
+            both = [first, &v.t];
+            &both
+        }
+        Operand::S(_) => std::slice::from_ref(&first),
     };
-    Ok(compute(py, &inputs, || {
+    Ok(compute(py, inputs, || {
         binary_op(op, a.v(), o.ag(), reflected)
     })?)
 }
@@ -424,6 +431,11 @@ impl PyTensor {
         self.abs(py)
     }
     fn __invert__(&self, py: Python<'_>) -> PyResult<PyTensor> {
+        if self.t.dtype().is_float() {
+            return Err(PyTypeError::new_err(
+                "~ (operator.invert) is only implemented on integer and Boolean-type tensors",
+            ));
+        }
         self.bitwise_not(py)
     }
 

@@ -64,6 +64,13 @@ fn slice_item(s: &Bound<'_, PySlice>) -> PyResult<TensorIndex> {
 /// A list, `range` or ndarray used as an index: int64 positions, or a bool/uint8 mask (torch's
 /// `indexing_tensor_from_data`).
 fn index_tensor(obj: &Bound<'_, PyAny>) -> PyResult<Tensor> {
+    if let Some(positions) = fast_positions(obj)? {
+        return Ok(Tensor::from_vec(
+            &positions,
+            &[positions.len()],
+            DType::I64,
+        )?);
+    }
     let t = tensor_from_data(obj, None)?;
     // An empty list holds no type: torch makes it a float tensor, then int64 positions.
     let empty_list = t.numel() == 0 && !is_array(obj);
@@ -72,6 +79,41 @@ fn index_tensor(obj: &Bound<'_, PyAny>) -> PyResult<Tensor> {
         DType::I64 => t,
         _ => t.cast_copy(DType::I64)?,
     })
+}
+
+/// The positions of a `range` or of a flat list of Python ints, read without the general
+/// data conversion (`y_hat[range(n), y]` is on every training step); `None` for anything else.
+fn fast_positions(obj: &Bound<'_, PyAny>) -> PyResult<Option<Vec<i64>>> {
+    if obj.is_instance_of::<PyRange>() {
+        let get = |name: &str| -> PyResult<i128> { obj.getattr(name)?.extract() };
+        let (start, stop, step) = (get("start")?, get("stop")?, get("step")?);
+        let len = if step > 0 {
+            (stop - start + step - 1).div_euclid(step)
+        } else {
+            (start - stop - step - 1).div_euclid(-step)
+        };
+        let last = start + (len - 1).max(0) * step;
+        if len > 1 << 40 || i64::try_from(start).is_err() || i64::try_from(last).is_err() {
+            return Ok(None);
+        }
+        return Ok(Some(
+            (0..len.max(0)).map(|i| (start + i * step) as i64).collect(),
+        ));
+    }
+    let Ok(list) = obj.cast::<PyList>() else {
+        return Ok(None);
+    };
+    let mut out = Vec::with_capacity(list.len());
+    for item in list.iter() {
+        if !item.is_exact_instance_of::<PyInt>() {
+            return Ok(None);
+        }
+        match item.extract::<i64>() {
+            Ok(v) => out.push(v),
+            Err(_) => return Ok(None),
+        }
+    }
+    Ok((!out.is_empty()).then_some(out))
 }
 
 fn int_item(obj: &Bound<'_, PyAny>) -> PyResult<TensorIndex> {
@@ -150,7 +192,11 @@ fn parse_key(key: &Bound<'_, PyAny>) -> PyResult<Key> {
     if let Ok(tuple) = key.cast::<PyTuple>() {
         return tuple.iter().map(|item| parse_item(&item)).collect();
     }
-    if sequence_as_tuple(key)? {
+    let simple = key.is_none()
+        || key.is(key.py().Ellipsis())
+        || key.is_instance_of::<PyBool>()
+        || key.cast::<PyTensor>().is_ok();
+    if !simple && sequence_as_tuple(key)? {
         return key.try_iter()?.map(|item| parse_item(&item?)).collect();
     }
     Ok(smallvec::smallvec![parse_item(key)?])

@@ -125,6 +125,7 @@ pub fn tensor_from_array(obj: &Bound<'_, PyAny>, copy: bool) -> PyResult<Tensor>
         && byte_strides
             .as_ref()
             .is_none_or(|s| s.iter().all(|&b| b >= 0 && b as usize % size == 0));
+    // Anything that cannot be shared is copied from a contiguous, native version of the array.
     if copy || !shareable || (dtype == DType::Bool && has_non_01_bytes(obj)?) {
         let np = numpy(py)?;
         let contiguous = np.call_method1("ascontiguousarray", (obj,))?;

@@ -4,13 +4,12 @@
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyTuple};
+use pyo3::types::{PyInt, PyList, PyTuple};
 
 use crate::autograd::ops::shape::{self as ag, view_op};
 use crate::autograd::{Var, V};
 use crate::ops::{reshape, split, views};
 use crate::python::arith::compute;
-use crate::python::convert::parse_dims;
 use crate::python::tensor::PyTensor;
 use crate::tensor::Tensor;
 
@@ -21,6 +20,40 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
         .unwrap_or_default()
 }
 
+/// Ints from `*args`, or from one tuple/list/`Size` argument (`x.reshape(2, 3)`,
+/// `x.reshape((2, 3))`). Reads tuples and lists directly: this runs on every `reshape`.
+fn dims_arg(args: &Bound<'_, PyTuple>, what: &str, name: &str) -> PyResult<Vec<i64>> {
+    let bad = |item: &Bound<'_, PyAny>, pos: usize| {
+        PyTypeError::new_err(format!(
+            "{what}(): argument '{name}' (position 1) must be tuple of ints, but found element of \
+             type {} at pos {pos}",
+            type_name(item)
+        ))
+    };
+    let read = |items: &mut dyn Iterator<Item = Bound<'_, PyAny>>| -> PyResult<Vec<i64>> {
+        items
+            .enumerate()
+            .map(|(pos, item)| item.extract::<i64>().map_err(|_| bad(&item, pos)))
+            .collect()
+    };
+    if args.len() == 1 {
+        let first = args.get_item(0)?;
+        if let Ok(t) = first.cast::<PyTuple>() {
+            return read(&mut t.iter());
+        }
+        if let Ok(l) = first.cast::<PyList>() {
+            return read(&mut l.iter());
+        }
+        if !first.is_exact_instance_of::<PyInt>() && first.cast::<PyTensor>().is_err() {
+            if let Ok(iter) = first.try_iter() {
+                let items = iter.collect::<PyResult<Vec<_>>>()?;
+                return read(&mut items.into_iter());
+            }
+        }
+    }
+    read(&mut args.iter())
+}
+
 /// Sizes from `*args`, failing like torch when none are given.
 fn sizes_arg(args: &Bound<'_, PyTuple>, what: &str, name: &str) -> PyResult<Vec<i64>> {
     if args.is_empty() {
@@ -28,7 +61,7 @@ fn sizes_arg(args: &Bound<'_, PyTuple>, what: &str, name: &str) -> PyResult<Vec<
             "{what}() missing 1 required positional arguments: \"{name}\""
         )));
     }
-    parse_dims(args)
+    dims_arg(args, what, name)
 }
 
 /// One int or a sequence of ints.
@@ -368,7 +401,7 @@ impl PyTensor {
     ///             [2, 2, 2]])
     #[pyo3(signature = (*sizes))]
     fn expand(&self, sizes: &Bound<'_, PyTuple>) -> PyResult<PyTensor> {
-        let s = parse_dims(sizes)?;
+        let s = dims_arg(sizes, "expand", "size")?;
         let target = views::expand(&self.t, &s)?.shape().to_vec();
         Ok(PyTensor::from_var(ag::expand(self.v(), &target)?))
     }

@@ -74,6 +74,12 @@ def test_demo_main_trains_and_writes_plot(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "error in estimating w" in text
     assert text.count("epoch  2:") == 3
+    try:
+        import matplotlib  # noqa: F401  (an optional extra: `pip install 'rustgrad[demo]'`)
+    except ImportError:
+        assert "matplotlib is not installed: no plot written" in text
+        assert not out.exists()
+        return
     assert f"plot written to {out}" in text
     assert out.stat().st_size > 10_000
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -74,14 +74,19 @@ pub unsafe fn map1<A: Copy + Sync, R: Copy + Send>(
 }
 
 /// `o[i] = f(a[i])` for `i < len`, in the widest vector instructions the CPU has: the crate is
-/// built for baseline x86-64 (SSE2) so that one wheel runs everywhere, and this loop is compiled a
-/// second time for AVX2, chosen at run time. Compute-bound unary ops (`exp`, `sigmoid`) run about
-/// twice as fast there.
+/// built for baseline x86-64 (SSE2) so that one wheel runs everywhere, and this loop is compiled
+/// again for AVX2 and for AVX-512, chosen at run time. Compute-bound unary ops (`exp`,
+/// `sigmoid`) run two to four times as fast there.
 ///
 /// # Safety
 /// `o` must be valid for `len` writes and `a` for `len` reads; they are equal or do not overlap.
 #[inline(always)]
 unsafe fn run1_best<A: Copy, R: Copy>(o: *mut R, a: *const A, len: usize, f: impl Fn(A) -> R) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f") {
+        // SAFETY: the CPU has AVX-512F; the pointers are forwarded from the caller.
+        return unsafe { run1_avx512(o, a, len, f) };
+    }
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2; the pointers are forwarded from the caller.
@@ -98,6 +103,17 @@ unsafe fn run1_best<A: Copy, R: Copy>(o: *mut R, a: *const A, len: usize, f: imp
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn run1_avx2<A: Copy, R: Copy>(o: *mut R, a: *const A, len: usize, f: impl Fn(A) -> R) {
+    // SAFETY: forwarded to the caller.
+    unsafe { run1(o, a, len, f) }
+}
+
+/// [`run1`] compiled for AVX-512.
+///
+/// # Safety
+/// As for [`run1`], and the CPU must have AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn run1_avx512<A: Copy, R: Copy>(o: *mut R, a: *const A, len: usize, f: impl Fn(A) -> R) {
     // SAFETY: forwarded to the caller.
     unsafe { run1(o, a, len, f) }
 }
@@ -286,6 +302,37 @@ pub unsafe fn map3<A: Copy + Sync, B: Copy + Sync, C: Copy + Sync, R: Copy + Sen
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_instruction_set_variant_gives_the_same_bits() {
+        let x: Vec<f32> = (0..1000).map(|i| (i as f32 - 500.0) * 0.2137).collect();
+        let exp = |v: f32| crate::kernels::exp::exp_f32(v);
+        let want: Vec<f32> = x.iter().map(|&v| exp(v)).collect();
+        let mut got = vec![0.0f32; x.len()];
+        // SAFETY: both buffers hold `x.len()` elements.
+        unsafe { run1(got.as_mut_ptr(), x.as_ptr(), x.len(), exp) };
+        assert_eq!(got, want);
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                got.fill(0.0);
+                // SAFETY: as above, and the CPU has AVX2.
+                unsafe { run1_avx2(got.as_mut_ptr(), x.as_ptr(), x.len(), exp) };
+                assert_eq!(got, want);
+            }
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                got.fill(0.0);
+                // SAFETY: as above, and the CPU has AVX-512F.
+                unsafe { run1_avx512(got.as_mut_ptr(), x.as_ptr(), x.len(), exp) };
+                assert_eq!(got, want);
+            }
+        }
+        // in place
+        let mut y = x.clone();
+        // SAFETY: one buffer of `y.len()` elements, read and written at the same positions.
+        unsafe { run1_best(y.as_mut_ptr(), y.as_ptr(), y.len(), exp) };
+        assert_eq!(y, want);
+    }
 
     #[test]
     fn broadcast_add() {

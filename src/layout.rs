@@ -159,7 +159,8 @@ pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Result<Shape> {
     }
     let n = a.len().max(b.len());
     let mut out: Shape = SmallVec::from_elem(0, n);
-    for i in 0..n {
+    // From the last dimension backwards, as torch does: the rightmost mismatch is reported.
+    for i in (0..n).rev() {
         let da = if i + a.len() >= n {
             a[i + a.len() - n]
         } else {
@@ -242,6 +243,15 @@ pub fn coalesce<const N: usize>(shape: &[usize], strides: [&[usize]; N]) -> (Sha
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn broadcast_error_names_the_rightmost_mismatch() {
+        // ones(2, 3) + ones(3, 2): torch compares from the right and stops at dimension 1
+        let err = broadcast_shapes(&[2, 3], &[3, 2]).unwrap_err().to_string();
+        assert!(err.contains(
+            "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 1"
+        ));
+    }
 
     #[test]
     fn broadcasting_follows_numpy() {

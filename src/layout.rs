@@ -159,7 +159,7 @@ pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Result<Shape> {
     }
     let n = a.len().max(b.len());
     let mut out: Shape = SmallVec::from_elem(0, n);
-    // From the last dimension backwards, as torch does: the rightmost mismatch is reported.
+    // From the trailing dimension, as torch's `infer_size`: its message names the last mismatch.
     for i in (0..n).rev() {
         let da = if i + a.len() >= n {
             a[i + a.len() - n]
@@ -265,6 +265,11 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1"
+        );
+        let err = broadcast_shapes(&[2, 3], &[3, 2]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 1"
         );
     }
 

@@ -178,7 +178,7 @@ def make_tensor(values: np.ndarray, layout: str) -> rg.Tensor:
     if layout == "permuted" and values.ndim >= 2:
         perm = list(range(values.ndim))[::-1]
         base = np.ascontiguousarray(values.transpose(perm))
-        t = rg.tensor(base).permute(*perm)
+        t = rg.tensor(base).T if values.ndim == 2 else rg.tensor(base).permute(*perm)
         assert not t.is_contiguous() or 1 in values.shape or 0 in values.shape
         return t
     if layout == "strided" and values.ndim >= 1:
@@ -196,7 +196,9 @@ def operand_pair(draw, name: str):
     non-negative (negative ones are tested separately)."""
     da, db = draw(st.sampled_from(DTYPES)), draw(st.sampled_from(DTYPES))
     shapes = draw(
-        hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=4)
+        hnp.mutually_broadcastable_shapes(
+            num_shapes=2, min_dims=0, max_dims=3, min_side=0, max_side=4
+        )
     ).input_shapes
     is_pow = name == "pow"
     kinds = ["tensor"] if name in ("maximum", "minimum") else ["tensor", "right", "left"]
@@ -329,7 +331,9 @@ def test_broadcast_error_names_both_sizes_and_the_dimension():
 
 
 @given(
-    shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=4, max_side=3),
+    shapes=hnp.mutually_broadcastable_shapes(
+        num_shapes=2, min_dims=0, max_dims=4, min_side=0, max_side=3
+    ),
 )
 def test_broadcast_shapes_match_numpy(shapes):
     a, b = (np.ones(s, np.float32) for s in shapes.input_shapes)
@@ -488,7 +492,9 @@ def test_clamp_with_tensor_bounds_and_bool():
 @given(data=st.data())
 def test_where_matches_numpy(data):
     shapes = data.draw(
-        hnp.mutually_broadcastable_shapes(num_shapes=3, min_dims=0, max_dims=3, max_side=3)
+        hnp.mutually_broadcastable_shapes(
+            num_shapes=3, min_dims=0, max_dims=3, min_side=0, max_side=3
+        )
     ).input_shapes
     cond = data.draw(hnp.arrays("bool", shapes[0]))
     da, db = data.draw(st.sampled_from(DTYPES)), data.draw(st.sampled_from(DTYPES))

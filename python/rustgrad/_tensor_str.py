@@ -87,24 +87,20 @@ class _Formatter:
             vmin, vmax = float(absvals.min()), float(absvals.max())
             self.int_mode = bool(np.all(nonzero_finite == np.ceil(nonzero_finite)))
             items = nonzero_finite.tolist()
-            if self.int_mode:
-                if vmax / vmin > 1000.0 or vmax > 1.0e8:
-                    self.sci_mode = True
-                    for v in items:
-                        self.max_width = max(self.max_width, len(f"{v:.{p}e}"))
-                else:
-                    for v in items:
-                        self.max_width = max(self.max_width, len(f"{v:.0f}") + 1)
+            if PRINT_OPTS.sci_mode is None:
+                self.sci_mode = vmax / vmin > 1000.0 or vmax > 1.0e8 or vmin < 1.0e-4
             else:
-                if vmax / vmin > 1000.0 or vmax > 1.0e8 or vmin < 1.0e-4:
-                    self.sci_mode = True
-                    for v in items:
-                        self.max_width = max(self.max_width, len(f"{v:.{p}e}"))
-                else:
-                    for v in items:
-                        self.max_width = max(self.max_width, len(f"{v:.{p}f}"))
-        if PRINT_OPTS.sci_mode is not None:
-            self.sci_mode = PRINT_OPTS.sci_mode
+                self.sci_mode = PRINT_OPTS.sci_mode
+            if self.sci_mode:
+                for v in items:
+                    self.max_width = max(self.max_width, len(f"{v:.{p}e}"))
+            elif self.int_mode:
+                # whole numbers print with a trailing "." (counted in the width)
+                for v in items:
+                    self.max_width = max(self.max_width, len(f"{v:.0f}") + 1)
+            else:
+                for v in items:
+                    self.max_width = max(self.max_width, len(f"{v:.{p}f}"))
 
     def width(self) -> int:
         return self.max_width
@@ -178,15 +174,19 @@ def _summarized(values: np.ndarray) -> np.ndarray:
 
 
 def _add_suffixes(tensor_str: str, suffixes: list[str], indent: int) -> str:
+    """Appends the suffixes, each on a new line if it would overflow the line. Lengths are
+    counted as torch's text (``torch.`` where we print ``rustgrad.``), so that lines break
+    where torch's do (spec: torch's output with ``torch.`` renamed)."""
     parts = [tensor_str]
     last_line_len = len(tensor_str) - tensor_str.rfind("\n") + 1
     for suffix in suffixes:
-        if last_line_len + len(suffix) + 2 > PRINT_OPTS.linewidth:
+        suffix_len = len(suffix.replace("rustgrad.", "torch."))
+        if last_line_len + suffix_len + 2 > PRINT_OPTS.linewidth:
             parts.append(",\n" + " " * indent + suffix)
-            last_line_len = indent + len(suffix)
+            last_line_len = indent + suffix_len
         else:
             parts.append(", " + suffix)
-            last_line_len += len(suffix) + 2
+            last_line_len += suffix_len + 2
     parts.append(")")
     return "".join(parts)
 

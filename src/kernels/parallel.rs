@@ -24,8 +24,11 @@ struct Pool {
 static POOL: Mutex<Option<Pool>> = Mutex::new(None);
 static REQUESTED: Mutex<Option<usize>> = Mutex::new(None);
 
+/// The machine's parallelism, asked once: `available_parallelism` reads cgroup files (tens of
+/// microseconds), far too slow for every kernel call.
 fn default_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    static DEFAULT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *DEFAULT.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// The pool of this process, built on first use (and again after a fork). `None` when no

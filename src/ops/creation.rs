@@ -1,9 +1,36 @@
 //! Factories: ranges, identity matrices and random tensors.
 
+use rand::Rng;
+use rand_distr::{Distribution, StandardNormal};
+
 use crate::dtype::{default_float, DType, Scalar};
 use crate::error::{Error, Result};
-use crate::random;
+use crate::kernels::element::{convert, Element};
+use crate::random::with_rng;
 use crate::tensor::Tensor;
+use crate::with_dtype;
+
+/// A new contiguous tensor whose element `i` (row-major) is `f(i)` converted to `dtype`.
+///
+/// The tensor is allocated first and written in place, so an impossible size is an error (not
+/// an abort in a temporary `Vec`) and no second buffer is needed.
+fn from_fn<S: Element>(
+    shape: &[usize],
+    dtype: DType,
+    mut f: impl FnMut(usize) -> S,
+) -> Result<Tensor> {
+    let t = Tensor::zeros(shape, dtype)?;
+    let n = t.numel();
+    with_dtype!(dtype, D => {
+        // SAFETY: `t` is a fresh contiguous buffer of `n` elements of `D` that nothing else
+        // references yet.
+        let out = unsafe { std::slice::from_raw_parts_mut(t.data_ptr::<D>(), n) };
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = convert::<S, D>(f(i), dtype);
+        }
+    });
+    Ok(t)
+}
 
 /// A tensor of `shape` filled with `value`.
 pub fn full(shape: &[usize], value: Scalar, dtype: DType) -> Result<Tensor> {
@@ -35,7 +62,7 @@ pub fn arange(start: Scalar, end: Scalar, step: Scalar, dtype: Option<DType>) ->
     }
     if (st > 0.0 && e < s) || (st < 0.0 && e > s) {
         return Err(Error::Runtime(
-            "upper bound and larger bound inconsistent with step sign".into(),
+            "upper bound and lower bound inconsistent with step sign".into(),
         ));
     }
     let n = if all_int {
@@ -56,39 +83,53 @@ pub fn arange(start: Scalar, end: Scalar, step: Scalar, dtype: Option<DType>) ->
     let n = n as usize;
     if all_int && dtype.is_integral() {
         let (s, st) = (start.as_i64(), step.as_i64());
-        let v: Vec<i64> = (0..n as i64)
-            .map(|i| s.wrapping_add(i.wrapping_mul(st)))
-            .collect();
-        return Tensor::from_vec(&v, &[n], DType::I64)?.to_dtype(dtype);
+        return from_fn(&[n], dtype, |i| s.wrapping_add((i as i64).wrapping_mul(st)));
     }
-    let v: Vec<f64> = (0..n).map(|i| s + i as f64 * st).collect();
-    Tensor::from_vec(&v, &[n], DType::F64)?.to_dtype(dtype)
+    from_fn(&[n], dtype, |i| s + i as f64 * st)
 }
 
-/// `torch.linspace(start, end, steps)`: symmetric from both ends, as torch computes it.
+/// `torch.linspace(start, end, steps)`, computed as torch's CPU kernel does: in the output
+/// dtype (in f64 for integer dtypes, whose bounds are truncated first), the first half from
+/// `start` and the second half from `end`, each value `start + step * i` rounded once (torch's
+/// kernel is compiled with fused multiply-adds), so that the printed values match torch's.
 pub fn linspace(start: f64, end: f64, steps: i64, dtype: Option<DType>) -> Result<Tensor> {
     if steps < 0 {
         return Err(Error::Runtime(
             "number of steps must be non-negative".into(),
         ));
     }
+    let dtype = dtype.unwrap_or_else(default_float);
     let n = steps as usize;
-    let step = if n > 1 {
-        (end - start) / (n - 1) as f64
-    } else {
-        0.0
-    };
+    if n == 1 {
+        return full(&[1], Scalar::Float(start), dtype);
+    }
     let half = n / 2;
-    let v: Vec<f64> = (0..n)
-        .map(|i| {
-            if i < half {
-                start + step * i as f64
-            } else {
-                end - step * (n - 1 - i) as f64
-            }
-        })
-        .collect();
-    Tensor::from_vec(&v, &[n], DType::F64)?.to_dtype(dtype.unwrap_or_else(default_float))
+    // (index from the nearer end, and whether that end is `start`)
+    let from_end = |i: usize| {
+        if i < half {
+            (i, true)
+        } else {
+            (n - 1 - i, false)
+        }
+    };
+    if dtype == DType::F32 {
+        let (s, e) = (start as f32, end as f32);
+        let step = (e - s) / (n - 1) as f32;
+        return from_fn(&[n], dtype, |i| match from_end(i) {
+            (k, true) => step.mul_add(k as f32, s),
+            (k, false) => (-step).mul_add(k as f32, e),
+        });
+    }
+    let (s, e) = if dtype.is_float() {
+        (start, end)
+    } else {
+        (start.trunc(), end.trunc())
+    };
+    let step = (e - s) / (n - 1) as f64;
+    from_fn(&[n], dtype, |i| match from_end(i) {
+        (k, true) => step.mul_add(k as f64, s),
+        (k, false) => (-step).mul_add(k as f64, e),
+    })
 }
 
 /// `torch.eye(n, m)`.
@@ -103,40 +144,31 @@ pub fn eye(n: usize, m: usize, dtype: DType) -> Result<Tensor> {
     Ok(t)
 }
 
-/// N(mean, std²) draws of `shape`.
+/// N(mean, std²) draws of `shape` from the global generator.
 pub fn randn(shape: &[usize], mean: f64, std: f64, dtype: DType) -> Result<Tensor> {
     check_float(dtype, "normal_kernel_cpu")?;
-    let n = crate::layout::checked_numel(shape)?;
-    Tensor::zeros(shape, dtype)?; // fail on impossible sizes before drawing
-    let v: Vec<f64> = random::normal_f64(n)
-        .into_iter()
-        .map(|z| mean + std * z)
-        .collect();
-    Tensor::from_vec(&v, shape, DType::F64)?.to_dtype(dtype)
+    with_rng(|rng| {
+        from_fn(shape, dtype, |_| {
+            let z: f64 = StandardNormal.sample(rng);
+            mean + std * z
+        })
+    })
 }
 
-/// U[low, high) draws of `shape`.
+/// U[low, high) draws of `shape` from the global generator.
 pub fn rand(shape: &[usize], low: f64, high: f64, dtype: DType) -> Result<Tensor> {
     check_float(dtype, "check_uniform_bounds")?;
-    let n = crate::layout::checked_numel(shape)?;
-    Tensor::zeros(shape, dtype)?;
-    let v: Vec<f64> = random::uniform_f64(n)
-        .into_iter()
-        .map(|u| low + (high - low) * u)
-        .collect();
-    Tensor::from_vec(&v, shape, DType::F64)?.to_dtype(dtype)
+    with_rng(|rng| from_fn(shape, dtype, |_| low + (high - low) * rng.random::<f64>()))
 }
 
-/// Integers uniform in `low..high` of `shape`.
+/// Integers uniform in `low..high` of `shape` from the global generator.
 pub fn randint(low: i64, high: i64, shape: &[usize], dtype: DType) -> Result<Tensor> {
     if high <= low {
         return Err(Error::Runtime(format!(
             "random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
         )));
     }
-    let n = crate::layout::checked_numel(shape)?;
-    Tensor::zeros(shape, dtype)?;
-    Tensor::from_vec(&random::integers(n, low, high), shape, DType::I64)?.to_dtype(dtype)
+    with_rng(|rng| from_fn(shape, dtype, |_| rng.random_range(low..high)))
 }
 
 fn check_float(dtype: DType, what: &str) -> Result<()> {

@@ -60,6 +60,8 @@ struct Gathered {
     kind: u8,
     /// dtype of tensors or arrays found inside, which wins within its category.
     inner_dtype: Option<DType>,
+    /// An integer beyond int64 was seen (kept as a float: an error unless the result is floating).
+    big_int: bool,
 }
 
 fn is_sequence(obj: &Bound<'_, PyAny>) -> bool {
@@ -77,29 +79,41 @@ fn gather(obj: &Bound<'_, PyAny>, depth: usize, g: &mut Gathered) -> PyResult<()
         let t = tensor_from_array(obj, true)?;
         return gather_tensor(&t, depth, g);
     }
-    if let Some(s) = extract_scalar(obj)? {
-        if depth != g.shape.len() {
-            return Err(PyValueError::new_err(format!(
-                "expected sequence of length {} at dim {} (got a scalar)",
-                g.shape[depth], depth
-            )));
+    let scalar = match extract_scalar(obj) {
+        Err(_) if obj.is_instance_of::<PyInt>() => {
+            g.big_int = true;
+            Some((Scalar::Float(obj.extract::<f64>()?), 1))
         }
-        g.kind = g.kind.max(s.category() as u8);
+        s => s?.map(|s| (s, s.category() as u8)),
+    };
+    if let Some((s, kind)) = scalar {
+        if depth != g.shape.len() {
+            // torch's wording for a scalar among sequences
+            return Err(PyTypeError::new_err("not a sequence"));
+        }
+        g.kind = g.kind.max(kind);
         g.values.push(s);
         return Ok(());
     }
     if !is_sequence(obj) {
-        return Err(PyTypeError::new_err(format!(
-            "new(): invalid data type '{}'",
-            obj.get_type().name()?
+        let name = obj.get_type().name()?;
+        if obj.is_instance_of::<PyString>() {
+            return Err(PyTypeError::new_err(format!(
+                "new(): invalid data type '{name}'"
+            )));
+        }
+        return Err(PyRuntimeError::new_err(format!(
+            "Could not infer dtype of {name}"
         )));
     }
     let seq = obj.cast::<PySequence>()?;
     let n = seq.len()?;
     if depth == g.shape.len() {
         if !g.values.is_empty() {
-            return Err(PyValueError::new_err(format!(
-                "expected a scalar at dim {depth} (got a sequence)"
+            // torch's wording for a sequence among scalars
+            return Err(PyTypeError::new_err(format!(
+                "'{}' object cannot be interpreted as an integer",
+                obj.get_type().name()?
             )));
         }
         g.shape.push(n);
@@ -157,15 +171,21 @@ pub fn tensor_from_data(data: &Bound<'_, PyAny>, dtype: Option<DType>) -> PyResu
         values: vec![],
         kind: 0,
         inner_dtype: None,
+        big_int: false,
     };
     gather(data, 0, &mut g)?;
     let inferred = match (g.kind, g.inner_dtype) {
         (k, Some(d)) if d.category() as u8 == k => d,
+        // no values at all (`tensor([])`): the default float dtype
+        (0, None) if g.values.is_empty() => default_float(),
         (0, _) => DType::Bool,
         (1, _) => DType::I64,
         _ => default_float(),
     };
     let dtype = dtype.unwrap_or(inferred);
+    if g.big_int && !dtype.is_float() {
+        return Err(PyValueError::new_err("Overflow when unpacking long long"));
+    }
     Ok(tensor_from_scalars(&g.values, &g.shape, dtype)?)
 }
 

@@ -9,7 +9,7 @@
 use std::ptr::NonNull;
 use std::sync::Arc;
 
-use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple};
@@ -39,15 +39,22 @@ fn typestr(d: DType) -> &'static str {
     }
 }
 
+/// The byte-order character of this machine in NumPy's type strings.
+const NATIVE: &str = if cfg!(target_endian = "little") {
+    "<"
+} else {
+    ">"
+};
+
+/// Is this a supported type string in the other byte order (`>f8` on x86)?
+fn is_byteswapped(s: &str) -> bool {
+    let (order, rest) = s.split_at(1.min(s.len()));
+    order != "|" && order != NATIVE && dtype_of_typestr(&format!("{NATIVE}{rest}")).is_some()
+}
+
 fn dtype_of_typestr(s: &str) -> Option<DType> {
-    let native = if cfg!(target_endian = "little") {
-        '<'
-    } else {
-        '>'
-    };
-    let (order, rest) = s.split_at(1);
-    let order_ok = order == "|" || order.starts_with(native);
-    if !order_ok {
+    let (order, rest) = s.split_at(1.min(s.len()));
+    if order != "|" && order != NATIVE {
         return None;
     }
     Some(match rest {
@@ -100,6 +107,16 @@ pub fn tensor_from_array(obj: &Bound<'_, PyAny>, copy: bool) -> PyResult<Tensor>
     let py = obj.py();
     let iface = obj.getattr("__array_interface__")?;
     let typestr: String = iface.get_item("typestr")?.extract()?;
+    if is_byteswapped(&typestr) {
+        if !copy {
+            return Err(PyValueError::new_err(
+                "given numpy array has byte order different from the native byte order. \
+                 Conversion between byte orders is currently not supported.",
+            ));
+        }
+        let native = obj.getattr("dtype")?.call_method1("newbyteorder", ("=",))?;
+        return tensor_from_array(&obj.call_method1("astype", (native,))?, true);
+    }
     let Some(dtype) = dtype_of_typestr(&typestr) else {
         let name = obj
             .getattr("dtype")
@@ -130,8 +147,9 @@ pub fn tensor_from_array(obj: &Bound<'_, PyAny>, copy: bool) -> PyResult<Tensor>
         let np = numpy(py)?;
         let contiguous = np.call_method1("ascontiguousarray", (obj,))?;
         let contiguous = if dtype == DType::Bool {
-            // Normalise any non-zero byte to 1 through NumPy's own bool conversion.
-            contiguous.call_method1("astype", ("bool",))?
+            // Normalise any non-zero byte to 1 (`astype(bool)` would keep the bytes as they are).
+            let bytes = contiguous.call_method1("view", (np.getattr("uint8")?,))?;
+            np.call_method1("not_equal", (bytes, 0))?
         } else {
             contiguous
         };
@@ -180,20 +198,38 @@ fn has_non_01_bytes(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
 }
 
 /// `rustgrad.from_numpy(ndarray)`: a tensor sharing the array's memory.
+///
+/// As torch: negative strides and a foreign byte order are a `ValueError`. Arrays whose memory
+/// cannot be written safely (read-only ones, such as `np.broadcast_to` views or pandas' `.values`)
+/// are copied with a `UserWarning`, where torch shares them and leaves writes undefined.
 pub fn from_numpy(obj: &Bound<'_, PyAny>) -> PyResult<Tensor> {
-    let np = numpy(obj.py())?;
+    let py = obj.py();
+    let np = numpy(py)?;
     if !obj.is_instance(&np.getattr("ndarray")?)? {
         return Err(PyTypeError::new_err(format!(
             "expected np.ndarray (got {})",
             obj.get_type().name()?
         )));
     }
-    let t = tensor_from_array(obj, false)?;
-    if t.storage().is_foreign() || t.numel() == 0 {
-        Ok(t)
-    } else {
-        Err(PyRuntimeError::new_err(
-            "from_numpy: this array cannot share memory (read-only, misaligned or negatively strided); use rustgrad.tensor(array) to copy it",
-        ))
+    let strides = obj.getattr("strides")?.extract::<Vec<isize>>()?;
+    if strides.iter().any(|&s| s < 0) {
+        return Err(PyValueError::new_err(
+            "At least one stride in the given numpy array is negative, and tensors with negative \
+             strides are not currently supported. (You can probably work around this by making a \
+             copy of your array  with array.copy().) ",
+        ));
     }
+    let t = tensor_from_array(obj, false)?;
+    if !t.storage().is_foreign() && t.numel() > 0 {
+        let warning = py.get_type::<pyo3::exceptions::PyUserWarning>();
+        PyErr::warn(
+            py,
+            &warning,
+            c"The given NumPy array cannot share its memory with a tensor (it is not writable, \
+              misaligned, or a bool array holding bytes other than 0 and 1), so rustgrad copied \
+              it: changes to the array and to the tensor are not seen by each other.",
+            1,
+        )?;
+    }
+    Ok(t)
 }

@@ -71,6 +71,7 @@ def fmt_ratio(a: float | None, b: float | None) -> str:
 
 def run(args: argparse.Namespace) -> list[dict]:
     import numpy as np
+
     import rustgrad as rg
 
     try:

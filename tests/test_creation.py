@@ -5,10 +5,11 @@ import math
 
 import numpy as np
 import pytest
-import rustgrad as rg
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+
+import rustgrad as rg
 
 # --- tensor(): dtype inference and copying -----------------------------------------------------
 

@@ -11,6 +11,7 @@ import doctest
 import re
 
 import pytest
+
 import rustgrad
 
 

@@ -6,10 +6,11 @@ import warnings
 
 import numpy as np
 import pytest
-import rustgrad as rg
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+
+import rustgrad as rg
 
 DTYPES = ["bool", "uint8", "int32", "int64", "float32", "float64"]
 

@@ -11,6 +11,7 @@ import io
 
 import numpy as np
 import pytest
+
 import rustgrad as rg
 
 

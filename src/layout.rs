@@ -245,6 +245,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn broadcast_error_names_the_rightmost_mismatch() {
+        // ones(2, 3) + ones(3, 2): torch compares from the right and stops at dimension 1
+        let err = broadcast_shapes(&[2, 3], &[3, 2]).unwrap_err().to_string();
+        assert!(err.contains(
+            "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 1"
+        ));
+    }
+
+    #[test]
     fn broadcasting_follows_numpy() {
         assert_eq!(
             broadcast_shapes(&[3, 1], &[1, 2]).unwrap().as_slice(),

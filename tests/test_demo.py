@@ -65,7 +65,17 @@ def test_tour_runs_every_example(capsys):
     )
     assert "tensor(28., grad_fn=<MulBackward0>)" in text
     printed = capsys.readouterr().out
-    assert "RuntimeError: shape '[5, 3]' is invalid for input of size 12" in printed
+    assert (
+        "RuntimeError: a Tensor with 2 elements cannot be converted to Scalar\n"
+        "ValueError: only one element tensors can be converted to Python scalars\n"
+        "RuntimeError: Boolean value of Tensor with more than one value is ambiguous\n"
+        "TypeError: len() of a 0-d tensor\n"
+        "RuntimeError: mean(): could not infer output dtype. Input dtype must be either a floating "
+        "point or complex dtype. Got: Long\n"
+        "RuntimeError: The size of tensor a (3) must match the size of tensor b (2) at "
+        "non-singleton dimension 1\n"
+        "RuntimeError: shape '[5, 3]' is invalid for input of size 12\n"
+    ) in printed
 
 
 def test_demo_main_trains_and_writes_plot(tmp_path, capsys):

@@ -88,13 +88,7 @@ impl VecExp for f32 {
         const LOG2E: f32 = std::f32::consts::LOG2_E;
         // 1.5 * 2^23: adding it rounds to an integer held in the low mantissa bits.
         const SHIFTER: f32 = 12_582_912.0;
-        let x = if self < -87.3 {
-            -87.3
-        } else if self > 88.3 {
-            88.3
-        } else {
-            self
-        };
+        let x = self.clamp(-87.3, 88.3);
         let t = x * LOG2E + SHIFTER;
         let n = t - SHIFTER;
         let r = x - n * 0.693_359_4 - n * -2.121_944_4e-4;
@@ -103,7 +97,7 @@ impl VecExp for f32 {
             * r
             + 1.666_666_5e-1)
             * r
-            + 5.000_000_1e-1)
+            + 0.5)
             * z
             + r
             + 1.0;

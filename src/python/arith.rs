@@ -469,9 +469,11 @@ impl PyTensor {
                 let common = crate::ops::elementwise::binary_result_type(Arg::T(&self.t), o.arg());
                 q.to_dtype(common)?
             }
-            Some(m) => return Err(pyo3::exceptions::PyValueError::new_err(format!(
+            Some(m) => {
+                return Err(pyo3::exceptions::PyValueError::new_err(format!(
                 "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{m}'"
-            ))),
+            )))
+            }
         };
         Ok(PyTensor::new(t))
     }

@@ -5,6 +5,8 @@ use rustgrad::ops::creation::randn;
 use rustgrad::ops::elementwise::{binary, unary, Arg, BinaryOp, UnaryOp};
 use rustgrad::DType;
 
+mod reduce;
+
 fn elementwise(c: &mut Criterion) {
     let mut group = c.benchmark_group("elementwise");
     for &n in &[4usize, 1 << 16, 10_000_000] {
@@ -27,5 +29,11 @@ fn elementwise(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, elementwise);
+criterion_group!(
+    benches,
+    elementwise,
+    reduce::reductions,
+    reduce::products,
+    reduce::matmul_vs_matrixmultiply
+);
 criterion_main!(benches);

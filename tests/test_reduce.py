@@ -485,8 +485,10 @@ def test_module_docstring_examples_run():
     import rustgrad._reductions as mod
     import rustgrad.return_types as rt
 
-    for m in (mod, rt):
-        result = doctest.testmod(
-            m, extraglobs={"rustgrad": rg}, optionflags=doctest.NORMALIZE_WHITESPACE
-        )
-        assert result.failed == 0 and result.attempted > 0
+    finder = doctest.DocTestFinder()
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    objects = [getattr(mod, name) for name in mod.__all__] + [rt, rt.max, rt.min]
+    for obj in objects:
+        for test in finder.find(obj, obj.__name__, module=False, globs={"rustgrad": rg}):
+            runner.run(test)
+    assert runner.failures == 0 and runner.tries >= len(objects)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rustgrad._core import Tensor, einsum
+from rustgrad._reductions import _method
 
 __all__ = [
     "addmm",
@@ -20,23 +21,6 @@ __all__ = [
     "tril",
     "triu",
 ]
-
-
-def _method(name: str, signature: str, summary: str, example: str):
-    method = getattr(Tensor, name)
-
-    def fn(input: Tensor, *args, **kwargs):
-        return method(input, *args, **kwargs)
-
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"""{name}({signature})
-
-    {summary}
-
-    Example:
-        {example}
-    """
-    return fn
 
 
 _M = "A = rustgrad.tensor([[1., 2.], [3., 4.]])\n        >>> "

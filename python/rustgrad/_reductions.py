@@ -34,6 +34,7 @@ __all__ = [
 
 
 def _method(name: str, signature: str, summary: str, example: str):
+    """The module-level form of ``Tensor.<name>``, with a generated docstring."""
     method = getattr(Tensor, name)
 
     def fn(input: Tensor, *args, **kwargs):

@@ -71,6 +71,7 @@ impl<T: Arith + Element> Fold<T> for Sum {
     fn merge(&self, a: T, b: T) -> T {
         a.add(b)
     }
+    #[inline(always)]
     fn fold_slice(&self, acc: T, xs: &[T], _: usize) -> T {
         acc.add(pairwise_sum(xs))
     }
@@ -93,6 +94,7 @@ impl Fold<f32> for WideSum {
     fn merge(&self, a: f64, b: f64) -> f64 {
         a + b
     }
+    #[inline(always)]
     fn fold_slice(&self, acc: f64, xs: &[f32], _: usize) -> f64 {
         let mut lanes = [0.0f64; LANES];
         let chunks = xs.chunks_exact(LANES);
@@ -122,6 +124,7 @@ impl<T: Arith + Element, G: Fn(T) -> T + Sync> Fold<T> for MapSum<G> {
     fn merge(&self, a: T, b: T) -> T {
         a.add(b)
     }
+    #[inline(always)]
     fn fold_slice(&self, acc: T, xs: &[T], _: usize) -> T {
         xs.chunks(LEAF).fold(acc, |a, c| {
             a.add(lanes_with(c, T::zero(), |s, x| s.add((self.0)(x)), T::add))
@@ -144,6 +147,7 @@ impl<T: Arith + Element> Fold<T> for Prod {
     fn merge(&self, a: T, b: T) -> T {
         a.mul(b)
     }
+    #[inline(always)]
     fn fold_slice(&self, acc: T, xs: &[T], _: usize) -> T {
         acc.mul(lanes(xs, T::one(), T::mul))
     }
@@ -217,6 +221,7 @@ impl<T: Arith + Bounded> Fold<T> for Extreme {
     fn merge(&self, a: T, b: T) -> T {
         self.step(a, b, 0)
     }
+    #[inline(always)]
     fn fold_slice(&self, acc: T, xs: &[T], _: usize) -> T {
         if self.largest {
             max_nan(acc, lanes(xs, T::LOWEST, max_nan))
@@ -286,6 +291,7 @@ impl Fold<u8> for Logic {
     fn merge(&self, a: u8, b: u8) -> u8 {
         self.step(a, b, 0)
     }
+    #[inline(always)]
     fn fold_slice(&self, acc: u8, xs: &[u8], _: usize) -> u8 {
         if self.all {
             acc & lanes(xs, 1, |a, x| a & x)

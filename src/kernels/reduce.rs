@@ -183,12 +183,56 @@ pub fn par_ranges(n: usize, chunk: usize, f: impl Fn(usize, usize) + Sync + Send
     });
 }
 
-/// Folds reduced positions `r0..r1` of outputs `o0..o1` into `out[0..o1 - o0]`.
+/// [`process_inline`], compiled for AVX2 when the CPU has it (the fold loops inline into it).
 ///
 /// # Safety
 /// As for [`reduce`].
 #[allow(clippy::too_many_arguments)]
 unsafe fn process<T: Copy, F: Fold<T>>(
+    src: *const T,
+    geom: &ReduceGeom,
+    o0: usize,
+    o1: usize,
+    r0: usize,
+    r1: usize,
+    out: *mut F::Acc,
+    fold: &F,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2; the rest is forwarded from the caller.
+        return unsafe { process_avx2(src, geom, o0, o1, r0, r1, out, fold) };
+    }
+    // SAFETY: forwarded from the caller.
+    unsafe { process_inline(src, geom, o0, o1, r0, r1, out, fold) }
+}
+
+/// # Safety
+/// As for [`reduce`], on a CPU with AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn process_avx2<T: Copy, F: Fold<T>>(
+    src: *const T,
+    geom: &ReduceGeom,
+    o0: usize,
+    o1: usize,
+    r0: usize,
+    r1: usize,
+    out: *mut F::Acc,
+    fold: &F,
+) {
+    // SAFETY: forwarded from the caller.
+    unsafe { process_inline(src, geom, o0, o1, r0, r1, out, fold) }
+}
+
+/// Folds reduced positions `r0..r1` of outputs `o0..o1` into `out[0..o1 - o0]`.
+///
+/// # Safety
+/// As for [`reduce`].
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn process_inline<T: Copy, F: Fold<T>>(
     src: *const T,
     geom: &ReduceGeom,
     o0: usize,
@@ -220,6 +264,7 @@ unsafe fn process<T: Copy, F: Fold<T>>(
 ///
 /// # Safety
 /// As for [`reduce`].
+#[inline(always)]
 unsafe fn fold_one<T: Copy, F: Fold<T>>(
     base: *const T,
     geom: &ReduceGeom,
@@ -261,6 +306,7 @@ unsafe fn fold_one<T: Copy, F: Fold<T>>(
 ///
 /// # Safety
 /// As for [`reduce`].
+#[inline(always)]
 #[allow(clippy::too_many_arguments)]
 unsafe fn fold_vertical<T: Copy, F: Fold<T>>(
     base: *const T,
@@ -309,7 +355,7 @@ unsafe fn fold_vertical<T: Copy, F: Fold<T>>(
 }
 
 /// `acc[j] = step(acc[j], xs[j])`: the vectorised inner loop of vertical reductions.
-#[inline(never)]
+#[inline(always)]
 fn step_row<T: Copy, F: Fold<T>>(fold: &F, acc: &mut [F::Acc], xs: &[T], idx: usize) {
     for (a, &x) in acc.iter_mut().zip(xs) {
         *a = fold.step(*a, x, idx);

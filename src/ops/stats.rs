@@ -86,7 +86,7 @@ pub fn logsumexp(t: &Tensor, dims: Option<&[i64]>, keepdim: bool) -> Result<Tens
 
 /// The order of a vector norm.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Ord {
+pub enum NormOrd {
     /// `(Σ |x|^p)^(1/p)`; `p = 2` is also the Frobenius norm.
     P(f64),
     Inf,
@@ -96,7 +96,7 @@ pub enum Ord {
 /// `torch.norm(t, p, dim, keepdim, dtype)` / `linalg.vector_norm`: floating input only.
 pub fn norm(
     t: &Tensor,
-    ord: Ord,
+    ord: NormOrd,
     dims: Option<&[i64]>,
     keepdim: bool,
     dtype: Option<DType>,
@@ -111,18 +111,18 @@ pub fn norm(
     let mask = dim_mask(t.ndim(), dims)?;
     let empty = reduced_count(t.shape(), &mask) == 0;
     let p = match ord {
-        Ord::Inf | Ord::NegInf => {
+        NormOrd::Inf | NormOrd::NegInf => {
             if empty {
                 return Err(Error::Runtime(format!(
                     "linalg.vector_norm cannot compute the {} norm on an empty tensor because the \
                      operation does not have an identity",
-                    if ord == Ord::Inf { "inf" } else { "-inf" }
+                    if ord == NormOrd::Inf { "inf" } else { "-inf" }
                 )));
             }
             let a = unary(UnaryOp::Abs, &t)?;
-            return extreme(&a, dims, keepdim, ord == Ord::Inf, "linalg.vector_norm");
+            return extreme(&a, dims, keepdim, ord == NormOrd::Inf, "linalg.vector_norm");
         }
-        Ord::P(p) => p,
+        NormOrd::P(p) => p,
     };
     if p == 2.0 {
         unary(UnaryOp::Sqrt, &sum_sq_or_abs(&t, &mask, keepdim, false)?)
@@ -148,7 +148,7 @@ pub fn norm(
 }
 
 /// `torch.dist(a, b, p)`: the p-norm of `a - b`.
-pub fn dist(a: &Tensor, b: &Tensor, ord: Ord) -> Result<Tensor> {
+pub fn dist(a: &Tensor, b: &Tensor, ord: NormOrd) -> Result<Tensor> {
     norm(
         &binary(BinaryOp::Sub, Arg::T(a), Arg::T(b))?,
         ord,
@@ -166,19 +166,19 @@ mod tests {
     fn variance_norms_and_logsumexp() {
         let t = Tensor::from_vec(&[3.0f32, -4.0], &[2], DType::F32).unwrap();
         assert_eq!(
-            norm(&t, Ord::P(2.0), None, false, None)
+            norm(&t, NormOrd::P(2.0), None, false, None)
                 .unwrap()
                 .to_vec::<f32>(),
             vec![5.0]
         );
         assert_eq!(
-            norm(&t, Ord::P(1.0), None, false, None)
+            norm(&t, NormOrd::P(1.0), None, false, None)
                 .unwrap()
                 .to_vec::<f32>(),
             vec![7.0]
         );
         assert_eq!(
-            norm(&t, Ord::Inf, None, false, None)
+            norm(&t, NormOrd::Inf, None, false, None)
                 .unwrap()
                 .to_vec::<f32>(),
             vec![4.0]

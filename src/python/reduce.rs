@@ -140,13 +140,13 @@ fn max_or_min(
 }
 
 /// A vector-norm order: a number (`inf` allowed) or `'fro'`.
-fn norm_ord(p: Any<'_, '_>) -> PyResult<stats::Ord> {
+fn norm_ord(p: Any<'_, '_>) -> PyResult<stats::NormOrd> {
     let Some(p) = p.filter(|p| !p.is_none()) else {
-        return Ok(stats::Ord::P(2.0));
+        return Ok(stats::NormOrd::P(2.0));
     };
     if let Ok(s) = p.cast::<PyString>() {
         return match s.to_string().as_str() {
-            "fro" => Ok(stats::Ord::P(2.0)),
+            "fro" => Ok(stats::NormOrd::P(2.0)),
             other => Err(PyRuntimeError::new_err(format!(
                 "rustgrad.norm: the '{other}' norm is not supported"
             ))),
@@ -156,11 +156,11 @@ fn norm_ord(p: Any<'_, '_>) -> PyResult<stats::Ord> {
         .ok_or_else(|| PyTypeError::new_err("norm(): p must be a number or 'fro'"))?
         .as_f64();
     Ok(if v == f64::INFINITY {
-        stats::Ord::Inf
+        stats::NormOrd::Inf
     } else if v == f64::NEG_INFINITY {
-        stats::Ord::NegInf
+        stats::NormOrd::NegInf
     } else {
-        stats::Ord::P(v)
+        stats::NormOrd::P(v)
     })
 }
 

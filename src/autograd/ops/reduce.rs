@@ -273,7 +273,7 @@ pub fn softmax(a: V, dim: i64, dtype: Option<DType>, log: bool) -> Result<Var> {
 /// the gradient is shared among the entries of largest magnitude.
 pub fn norm(
     a: V,
-    ord: stats::Ord,
+    ord: stats::NormOrd,
     dims: Option<&[i64]>,
     keepdim: bool,
     dtype: Option<DType>,
@@ -287,8 +287,8 @@ pub fn norm(
             let g_full = expand_back(g, &shape, &mask)?;
             let sign = un(UnaryOp::Sign, &x)?;
             let grad = match ord {
-                stats::Ord::P(1.0) => mul(&sign, &g_full)?,
-                stats::Ord::P(p) => {
+                stats::NormOrd::P(1.0) => mul(&sign, &g_full)?,
+                stats::NormOrd::P(p) => {
                     let ax = un(UnaryOp::Abs, &x)?;
                     let num = mul(
                         &sign,
@@ -307,7 +307,7 @@ pub fn norm(
                         Arg::T(&mul(&ratio, &g_full)?),
                     )?
                 }
-                stats::Ord::Inf | stats::Ord::NegInf => {
+                stats::NormOrd::Inf | stats::NormOrd::NegInf => {
                     let ax = un(UnaryOp::Abs, &x)?;
                     mul(&sign, &evenly(&ax, &y_full, &g_full, &mask)?)?
                 }

@@ -31,6 +31,11 @@ const SMALL_ALIGN: usize = 16;
 /// Buffers of at least this many bytes are mapped from the OS directly (see [`map_zeroed`]).
 const MAP_THRESHOLD: usize = 2 << 20;
 
+/// Uninitialised buffers of at least this many bytes are mapped too, so that they can be
+/// recycled through [`cache`] (the system allocator would return them to the OS and fault them
+/// in again on the next use).
+const CACHE_MIN: usize = 128 << 10;
+
 enum Owner {
     /// Allocated here with this layout (`None` for an empty buffer with a dangling pointer).
     Rust(Option<AllocLayout>),
@@ -68,6 +73,104 @@ fn map_zeroed(nbytes: usize) -> Option<NonNull<u8>> {
     NonNull::new(ptr as *mut u8)
 }
 
+/// Freed mappings kept for reuse by [`Storage::uninit`]: an op that produces a large result in a
+/// loop (`a + b` on 10M elements, a training step's activations) then writes into pages that are
+/// already mapped instead of paying a page fault per page and the kernel's zeroing of each.
+/// Bounded: at most [`cache::MAX_BYTES`] in at most [`cache::MAX_ENTRIES`] mappings, oldest
+/// evicted first; `rustgrad._core._empty_cache()` returns them all.
+#[cfg(unix)]
+pub mod cache {
+    use parking_lot::Mutex;
+
+    pub const MAX_BYTES: usize = 128 << 20;
+    pub const MAX_ENTRIES: usize = 32;
+
+    struct Entry {
+        addr: usize,
+        len: usize,
+    }
+
+    struct Cache {
+        entries: Vec<Entry>,
+        bytes: usize,
+    }
+
+    static CACHE: Mutex<Cache> = Mutex::new(Cache {
+        entries: Vec::new(),
+        bytes: 0,
+    });
+
+    /// Mapping lengths: whole 64 KiB blocks, whole 2 MiB huge pages from [`super::MAP_THRESHOLD`]
+    /// on, so that buffers of nearby sizes share entries.
+    pub fn round(nbytes: usize) -> Option<usize> {
+        let unit = if nbytes >= super::MAP_THRESHOLD {
+            super::MAP_THRESHOLD
+        } else {
+            64 << 10
+        };
+        nbytes.checked_next_multiple_of(unit)
+    }
+
+    /// A cached mapping of exactly `len` bytes, if any (most recently freed first).
+    pub fn take(len: usize) -> Option<usize> {
+        let mut c = CACHE.lock();
+        let i = c.entries.iter().rposition(|e| e.len == len)?;
+        let e = c.entries.remove(i);
+        c.bytes -= e.len;
+        Some(e.addr)
+    }
+
+    /// Keeps a mapping for reuse, or unmaps it (and any older ones over the bounds).
+    pub fn put(addr: usize, len: usize) {
+        let mut evicted = Vec::new();
+        {
+            let mut c = CACHE.lock();
+            if len > MAX_BYTES {
+                evicted.push(Entry { addr, len });
+            } else {
+                c.entries.push(Entry { addr, len });
+                c.bytes += len;
+                while c.bytes > MAX_BYTES || c.entries.len() > MAX_ENTRIES {
+                    let e = c.entries.remove(0);
+                    c.bytes -= e.len;
+                    evicted.push(e);
+                }
+            }
+        }
+        for e in evicted {
+            super::unmap(e.addr as *mut u8, e.len);
+        }
+    }
+
+    /// Unmaps every cached mapping; returns the bytes released.
+    pub fn clear() -> usize {
+        let entries = {
+            let mut c = CACHE.lock();
+            c.bytes = 0;
+            std::mem::take(&mut c.entries)
+        };
+        entries
+            .into_iter()
+            .map(|e| {
+                super::unmap(e.addr as *mut u8, e.len);
+                e.len
+            })
+            .sum()
+    }
+
+    /// Bytes held by the cache.
+    pub fn bytes() -> usize {
+        CACHE.lock().bytes
+    }
+}
+
+#[cfg(unix)]
+fn unmap(ptr: *mut u8, len: usize) {
+    // SAFETY: callers pass a mapping made by `map_zeroed` with this length that nothing uses
+    // any more (a dropped storage's, or one taken out of the cache).
+    unsafe { libc::munmap(ptr.cast(), len) };
+}
+
 /// A shared buffer of bytes.
 pub struct Storage {
     ptr: NonNull<u8>,
@@ -95,14 +198,44 @@ impl Storage {
         }
         #[cfg(unix)]
         if nbytes >= MAP_THRESHOLD {
-            let ptr = map_zeroed(nbytes).ok_or(Error::OutOfMemory(nbytes))?;
-            return Ok(Storage::with_owner(ptr, nbytes, Owner::Mapped(nbytes)));
+            // never from the cache: recycled pages are not zero
+            let len = cache::round(nbytes).ok_or(Error::OutOfMemory(nbytes))?;
+            let ptr = map_zeroed(len).ok_or(Error::OutOfMemory(nbytes))?;
+            return Ok(Storage::with_owner(ptr, nbytes, Owner::Mapped(len)));
         }
         let align = if nbytes < SMALL { SMALL_ALIGN } else { ALIGN };
         let layout =
             AllocLayout::from_size_align(nbytes, align).map_err(|_| Error::OutOfMemory(nbytes))?;
         // SAFETY: `layout` has a non-zero size.
         let raw = unsafe { alloc::alloc_zeroed(layout) };
+        let ptr = NonNull::new(raw).ok_or(Error::OutOfMemory(nbytes))?;
+        Ok(Storage::with_owner(ptr, nbytes, Owner::Rust(Some(layout))))
+    }
+
+    /// Allocates `nbytes` bytes for a result that the caller writes in full before anything
+    /// reads it: the contents are unspecified (zeros, or a recycled buffer's old values), which
+    /// spares clearing memory that is about to be overwritten. Large buffers come from the
+    /// [`cache`] of freed mappings when it has one of the size.
+    pub fn uninit(nbytes: usize) -> Result<Storage> {
+        #[cfg(unix)]
+        if nbytes >= CACHE_MIN {
+            let len = cache::round(nbytes).ok_or(Error::OutOfMemory(nbytes))?;
+            let ptr = match cache::take(len) {
+                Some(addr) => NonNull::new(addr as *mut u8),
+                None => map_zeroed(len),
+            }
+            .ok_or(Error::OutOfMemory(nbytes))?;
+            return Ok(Storage::with_owner(ptr, nbytes, Owner::Mapped(len)));
+        }
+        if nbytes == 0 {
+            return Storage::zeroed(0);
+        }
+        let align = if nbytes < SMALL { SMALL_ALIGN } else { ALIGN };
+        let layout =
+            AllocLayout::from_size_align(nbytes, align).map_err(|_| Error::OutOfMemory(nbytes))?;
+        // SAFETY: `layout` has a non-zero size. The bytes are written before they are read
+        // (this constructor's contract).
+        let raw = unsafe { alloc::alloc(layout) };
         let ptr = NonNull::new(raw).ok_or(Error::OutOfMemory(nbytes))?;
         Ok(Storage::with_owner(ptr, nbytes, Owner::Rust(Some(layout))))
     }
@@ -168,10 +301,7 @@ impl Drop for Storage {
                 unsafe { alloc::dealloc(self.ptr.as_ptr(), layout) };
             }
             #[cfg(unix)]
-            Owner::Mapped(len) => {
-                // SAFETY: mapped in `zeroed` with this length, and never unmapped elsewhere.
-                unsafe { libc::munmap(self.ptr.as_ptr().cast(), len) };
-            }
+            Owner::Mapped(len) => cache::put(self.ptr.as_ptr() as usize, len),
             _ => {}
         }
     }
@@ -215,6 +345,28 @@ mod tests {
         assert!(bytes.iter().all(|&b| b == 0));
         bytes[n - 1] = 7;
         assert_eq!(s.as_ptr() as usize % ALIGN, 0);
+    }
+
+    #[test]
+    fn freed_mappings_are_reused_by_uninit() {
+        let n = CACHE_MIN + 100;
+        let s = Storage::uninit(n).unwrap();
+        assert_eq!(s.as_ptr() as usize % ALIGN, 0);
+        // SAFETY: `n` bytes were mapped.
+        unsafe { s.as_ptr().write_bytes(9, n) };
+        drop(s);
+        // another thread may take it first; only check what is certain: the next buffer of this
+        // size is usable in full and a zeroed one is still zero.
+        let t = Storage::uninit(n).unwrap();
+        // SAFETY: as above.
+        unsafe { t.as_ptr().add(n - 1).write(1) };
+        let z = Storage::zeroed(n).unwrap();
+        // SAFETY: `n` bytes were allocated.
+        let bytes = unsafe { std::slice::from_raw_parts(z.as_ptr(), n) };
+        assert!(bytes.iter().all(|&b| b == 0));
+        drop(t);
+        assert!(cache::bytes() <= cache::MAX_BYTES);
+        cache::clear();
     }
 
     #[test]

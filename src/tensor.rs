@@ -47,6 +47,20 @@ impl Tensor {
     /// A new zero-filled contiguous tensor. Errors on sizes whose byte count overflows or that
     /// the machine cannot allocate.
     pub fn zeros(shape: &[usize], dtype: DType) -> Result<Tensor> {
+        Tensor::alloc(shape, dtype, Storage::zeroed)
+    }
+
+    /// A new contiguous tensor whose elements are unspecified, for a result that the caller
+    /// writes in full before anything reads it (see [`Storage::uninit`]).
+    pub fn uninit(shape: &[usize], dtype: DType) -> Result<Tensor> {
+        Tensor::alloc(shape, dtype, Storage::uninit)
+    }
+
+    fn alloc(
+        shape: &[usize],
+        dtype: DType,
+        storage: fn(usize) -> Result<Storage>,
+    ) -> Result<Tensor> {
         let numel = checked_numel(shape)?;
         let nbytes = numel.checked_mul(dtype.size()).ok_or_else(|| {
             Error::Runtime(format!(
@@ -57,9 +71,8 @@ impl Tensor {
         if nbytes > isize::MAX as usize {
             return Err(Error::OutOfMemory(nbytes));
         }
-        let storage = Arc::new(Storage::zeroed(nbytes)?);
         Ok(Tensor {
-            storage,
+            storage: Arc::new(storage(nbytes)?),
             layout: Layout::contiguous(shape),
             dtype,
         })
@@ -74,7 +87,7 @@ impl Tensor {
                 data.len()
             )));
         }
-        let t = Tensor::zeros(shape, dtype)?;
+        let t = Tensor::uninit(shape, dtype)?;
         with_dtype!(dtype, S => {
             if std::mem::size_of::<S>() != std::mem::size_of::<T>() || S::DTYPE.is_float() != T::DTYPE.is_float() {
                 return Err(Error::Runtime(format!("from_vec: {:?} data for dtype {}", T::DTYPE, dtype.name())));
@@ -174,7 +187,7 @@ impl Tensor {
 
     /// A contiguous copy converted to `dtype`.
     pub fn cast_copy(&self, dtype: DType) -> Result<Tensor> {
-        let out = Tensor::zeros(self.shape(), dtype)?;
+        let out = Tensor::uninit(self.shape(), dtype)?;
         out.copy_from_unchecked(self);
         Ok(out)
     }

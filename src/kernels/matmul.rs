@@ -165,9 +165,13 @@ unsafe fn int_matmul<T: Element + Arith>(
     }
 }
 
-/// Threads a product of this size should use: one below the parallel threshold.
+/// Products with fewer multiply-adds than this run on the calling thread: handing work to the
+/// pool costs several microseconds, as much as a 256×10×256 product takes on one core.
+const PARALLEL_MACS: usize = 1 << 22;
+
+/// Threads a product of this size should use: one below [`PARALLEL_MACS`].
 pub fn threads_for(m: usize, k: usize, n: usize) -> usize {
-    if worth_parallel(m.saturating_mul(k).saturating_mul(n)) {
+    if m.saturating_mul(k).saturating_mul(n) >= PARALLEL_MACS {
         num_threads()
     } else {
         1
@@ -216,7 +220,7 @@ pub unsafe fn batched<T: MatMul>(
             )
         }
     };
-    if batch > 1 && !worth_parallel(per) && worth_parallel(per.saturating_mul(batch)) {
+    if batch > 1 && per < PARALLEL_MACS && per.saturating_mul(batch) >= PARALLEL_MACS {
         par_ranges(batch, batch.div_ceil(num_threads() * 4), |b0, b1| {
             (b0..b1).for_each(|i| one(i, 1))
         });

@@ -205,7 +205,7 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg) -> Result<Tensor> {
     op.check_args(a, b, common)?;
     let (compute, out_dtype) = op.dtypes(common)?;
     let shape = broadcast_shapes(a.shape(), b.shape())?;
-    let out = Tensor::zeros(&shape, out_dtype)?;
+    let out = Tensor::uninit(&shape, out_dtype)?;
     let (pa, pb) = (
         Prepared::new(a, compute, &shape)?,
         Prepared::new(b, compute, &shape)?,
@@ -245,7 +245,7 @@ pub fn binary_inplace(op: BinaryOp, dst: &Tensor, other: Arg) -> Result<()> {
         run_binary(op, compute, dst, &Prepared::T(Cow::Borrowed(dst)), &tb)?;
     } else {
         let ta = Prepared::T(Cow::Owned(dst.to_dtype(compute)?));
-        let tmp = Tensor::zeros(&shape, out_dtype)?;
+        let tmp = Tensor::uninit(&shape, out_dtype)?;
         run_binary(op, compute, &tmp, &ta, &tb)?;
         dst.copy_from_unchecked(&tmp);
     }
@@ -409,7 +409,7 @@ impl UnaryOp {
 pub fn unary(op: UnaryOp, a: &Tensor) -> Result<Tensor> {
     let dtype = op.out_dtype(a.dtype())?;
     let src = a.to_dtype(dtype)?;
-    let out = Tensor::zeros(a.shape(), dtype)?;
+    let out = Tensor::uninit(a.shape(), dtype)?;
     run_unary(op, &out, &src);
     Ok(out)
 }
@@ -517,7 +517,7 @@ pub fn where_(cond: &Tensor, a: Arg, b: Arg) -> Result<Tensor> {
     let shape = broadcast_shapes(&broadcast_shapes(cond.shape(), a.shape())?, b.shape())?;
     let (ta, tb) = (a.materialize(dtype, &shape)?, b.materialize(dtype, &shape)?);
     let c = cond.broadcast_to(&shape)?;
-    let out = Tensor::zeros(&shape, dtype)?;
+    let out = Tensor::uninit(&shape, dtype)?;
     crate::with_dtype!(dtype, T => {
         // SAFETY: `out` is fresh; `c`, `ta` and `tb` were broadcast to its shape.
         unsafe {

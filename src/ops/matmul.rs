@@ -105,7 +105,7 @@ fn product(
     (m, k, n): (usize, usize, usize),
     out_shape: &[usize],
 ) -> Result<Tensor> {
-    let out = Tensor::zeros(out_shape, a.dtype())?;
+    let out = Tensor::uninit(out_shape, a.dtype())?;
     crate::with_dtype!(a.dtype(), T => {
         // SAFETY: the strides describe `a` (m×k) and `b` (k×n) inside their layouts; `out` is
         // fresh with m*n elements.
@@ -195,7 +195,7 @@ fn batched_product(a: &Tensor, b: &Tensor, batch: &[usize]) -> Result<Tensor> {
         .layout()
         .broadcast_to(&[batch, &b.shape()[nb - 2..]].concat())?;
     let nbatch: usize = batch.iter().product();
-    let out = Tensor::zeros(&[batch, &[m, n]].concat(), a.dtype())?;
+    let out = Tensor::uninit(&[batch, &[m, n]].concat(), a.dtype())?;
     let nd = batch.len();
     let offsets = |i: usize| {
         let (mut rem, mut oa, mut ob) = (i, 0, 0);

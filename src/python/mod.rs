@@ -12,6 +12,7 @@ mod format;
 mod indexing;
 mod interop;
 mod linalg;
+mod memory;
 mod nn;
 mod reduce;
 mod shape;
@@ -35,6 +36,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(autograd::py_is_grad_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(autograd::_set_grad_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(autograd::py_graph_size, m)?)?;
+    m.add_function(wrap_pyfunction!(memory::_empty_cache, m)?)?;
+    m.add_function(wrap_pyfunction!(memory::_cached_bytes, m)?)?;
     for d in DType::ALL {
         m.add(d.name(), dtype::dtype_object(py, d))?;
     }

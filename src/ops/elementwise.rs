@@ -505,6 +505,24 @@ fn run_unary(op: UnaryOp, out: &Tensor, a: &Tensor) {
     }
 }
 
+/// The gradient of relu from its output `y`: `g` where `y > 0`, else 0, in one pass (`g` may be
+/// a broadcast view, as the gradient of a sum is).
+pub fn relu_backward(g: &Tensor, y: &Tensor) -> Result<Tensor> {
+    let shape = broadcast_shapes(g.shape(), y.shape())?;
+    let dtype = y.dtype();
+    let g = g.to_dtype(dtype)?.broadcast_to(&shape)?;
+    let y = y.broadcast_to(&shape)?;
+    let out = Tensor::uninit(&shape, dtype)?;
+    crate::with_dtype!(dtype, T => {
+        // SAFETY: `out` is fresh and written in full; `g` and `y` were broadcast to its shape.
+        unsafe {
+            map2::<T, T, T>(&shape, (out.data_ptr::<T>(), out.strides()), g.raw::<T>(), y.raw::<T>(),
+                |g, y| if y > T::zero() { g } else { T::zero() });
+        }
+    });
+    Ok(out)
+}
+
 /// `torch.where(cond, a, b)`: elements of `a` where `cond` is true, else of `b`.
 pub fn where_(cond: &Tensor, a: Arg, b: Arg) -> Result<Tensor> {
     if cond.dtype() != DType::Bool && cond.dtype() != DType::U8 {

@@ -8,7 +8,9 @@ use crate::autograd::graph::{record, record_saving, Grads};
 use crate::autograd::{GradState, Var, V};
 use crate::dtype::Scalar;
 use crate::error::Result;
-use crate::ops::elementwise::{binary, clamp, unary, where_, Arg, BinaryOp, UnaryOp};
+use crate::ops::elementwise::{
+    binary, clamp, relu_backward, unary, where_, Arg, BinaryOp, UnaryOp,
+};
 use crate::tensor::Tensor;
 
 /// An operand: a tensor with its autograd state, or a Python scalar.
@@ -304,14 +306,7 @@ pub fn unary_op(op: UnaryOp, a: V) -> Result<Var> {
         }),
         // d relu x = [x > 0] (relu'(0) = 0)
         UnaryOp::Relu => record_saving("ReluBackward0", &inputs, &[], || {
-            move |g: &Tensor| {
-                let mask = binary(BinaryOp::Gt, Arg::T(&y), Arg::S(Scalar::Int(0)))?;
-                Ok(smallvec![Some(where_(
-                    &mask,
-                    Arg::T(g),
-                    Arg::S(Scalar::Float(0.0))
-                )?)])
-            }
+            move |g: &Tensor| Ok(smallvec![Some(relu_backward(g, &y)?)])
         }),
         // d (1/x) = -1/x^2 = -y^2
         UnaryOp::Reciprocal => record_saving("ReciprocalBackward0", &inputs, &[], || {

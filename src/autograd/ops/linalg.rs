@@ -3,9 +3,14 @@
 
 use smallvec::smallvec;
 
-use super::mul;
+use super::{grad_if, mul};
 use crate::autograd::graph::{record, Grads};
 use crate::autograd::{Var, V};
+
+/// Whether each of two inputs needs a gradient (fixed when the node is recorded).
+fn needs(a: V, b: V) -> (bool, bool) {
+    (a.g.requires_grad(), b.g.requires_grad())
+}
 use crate::error::Result;
 use crate::layout::Layout;
 use crate::ops::matmul as mm_ops;
@@ -37,8 +42,14 @@ fn unsqueeze(t: &Tensor, at: usize) -> Result<Tensor> {
 pub fn dot(a: V, b: V) -> Result<Var> {
     let out = mm_ops::dot(a.t, b.t)?;
     let (x, y) = (a.t.clone(), b.t.clone());
+    let (na, nb) = needs(a, b);
     let g = record("DotBackward0", &[Some(a), Some(b)], &[a.t, b.t], || {
-        move |g: &Tensor| -> Result<Grads> { Ok(smallvec![Some(mul(g, &y)?), Some(mul(g, &x)?)]) }
+        move |g: &Tensor| -> Result<Grads> {
+            Ok(smallvec![
+                grad_if(na, || mul(g, &y))?,
+                grad_if(nb, || mul(g, &x))?
+            ])
+        }
     });
     Ok(Var { t: out, g })
 }
@@ -47,11 +58,12 @@ pub fn dot(a: V, b: V) -> Result<Var> {
 pub fn mv(a: V, b: V) -> Result<Var> {
     let out = mm_ops::mv(a.t, b.t)?;
     let (x, y) = (a.t.clone(), b.t.clone());
+    let (na, nb) = needs(a, b);
     let g = record("MvBackward0", &[Some(a), Some(b)], &[a.t, b.t], || {
         move |g: &Tensor| -> Result<Grads> {
             Ok(smallvec![
-                Some(mm_ops::outer(g, &y)?),
-                Some(mm_ops::mv(&mt(&x)?, g)?)
+                grad_if(na, || mm_ops::outer(g, &y))?,
+                grad_if(nb, || mm_ops::mv(&mt(&x)?, g))?
             ])
         }
     });
@@ -62,11 +74,12 @@ pub fn mv(a: V, b: V) -> Result<Var> {
 pub fn mm(a: V, b: V) -> Result<Var> {
     let out = mm_ops::mm(a.t, b.t)?;
     let (x, y) = (a.t.clone(), b.t.clone());
+    let (na, nb) = needs(a, b);
     let g = record("MmBackward0", &[Some(a), Some(b)], &[a.t, b.t], || {
         move |g: &Tensor| -> Result<Grads> {
             Ok(smallvec![
-                Some(mm_ops::mm(g, &mt(&y)?)?),
-                Some(mm_ops::mm(&mt(&x)?, g)?)
+                grad_if(na, || mm_ops::mm(g, &mt(&y)?))?,
+                grad_if(nb, || mm_ops::mm(&mt(&x)?, g))?
             ])
         }
     });
@@ -77,11 +90,12 @@ pub fn mm(a: V, b: V) -> Result<Var> {
 pub fn bmm(a: V, b: V) -> Result<Var> {
     let out = mm_ops::bmm(a.t, b.t)?;
     let (x, y) = (a.t.clone(), b.t.clone());
+    let (na, nb) = needs(a, b);
     let g = record("BmmBackward0", &[Some(a), Some(b)], &[a.t, b.t], || {
         move |g: &Tensor| -> Result<Grads> {
             Ok(smallvec![
-                Some(mm_ops::bmm(g, &mt(&y)?)?),
-                Some(mm_ops::bmm(&mt(&x)?, g)?)
+                grad_if(na, || mm_ops::bmm(g, &mt(&y)?))?,
+                grad_if(nb, || mm_ops::bmm(&mt(&x)?, g))?
             ])
         }
     });
@@ -104,6 +118,7 @@ fn batched(a: V, b: V) -> Result<Var> {
     let out = mm_ops::matmul(a.t, b.t)?;
     let (x, y) = (a.t.clone(), b.t.clone());
     let (ax, bx) = (a.t.ndim(), b.t.ndim());
+    let (na, nb) = needs(a, b);
     let g = record(
         "UnsafeViewBackward0",
         &[Some(a), Some(b)],
@@ -128,20 +143,18 @@ fn batched(a: V, b: V) -> Result<Var> {
                 if bx == 1 {
                     gm = unsqueeze(&gm, gm.ndim())?;
                 }
-                let (ga, mut gb) = (
-                    mm_ops::matmul(&gm, &mt(&ym)?)?,
-                    mm_ops::matmul(&mt(&xm)?, &gm)?,
-                );
-                if bx == 1 {
+                let ga = grad_if(na, || mm_ops::matmul(&gm, &mt(&ym)?))?;
+                let mut gb = grad_if(nb, || mm_ops::matmul(&mt(&xm)?, &gm))?;
+                if let (1, Some(gbm)) = (bx, &gb) {
                     // (..., n, 1) -> (..., n); for ax == 1, ga is (..., 1, n) and the engine sums it to (n,)
-                    let gbc = gb.contiguous()?;
+                    let gbc = gbm.contiguous()?;
                     let shape = gbc.shape()[..gbc.ndim() - 1].to_vec();
-                    gb = gbc.with_layout(Layout {
+                    gb = Some(gbc.with_layout(Layout {
                         offset: gbc.layout().offset,
                         ..Layout::contiguous(&shape)
-                    })?;
+                    })?);
                 }
-                Ok(smallvec![Some(ga), Some(gb)])
+                Ok(smallvec![ga, gb])
             }
         },
     );
@@ -152,11 +165,12 @@ fn batched(a: V, b: V) -> Result<Var> {
 pub fn outer(a: V, b: V) -> Result<Var> {
     let out = mm_ops::outer(a.t, b.t)?;
     let (x, y) = (a.t.clone(), b.t.clone());
+    let (na, nb) = needs(a, b);
     let g = record("MulBackward0", &[Some(a), Some(b)], &[a.t, b.t], || {
         move |g: &Tensor| -> Result<Grads> {
             Ok(smallvec![
-                Some(mm_ops::mv(g, &y)?),
-                Some(mm_ops::mv(&mt(g)?, &x)?)
+                grad_if(na, || mm_ops::mv(g, &y))?,
+                grad_if(nb, || mm_ops::mv(&mt(g)?, &x))?
             ])
         }
     });

@@ -5,7 +5,7 @@
 use smallvec::smallvec;
 
 use super::linalg::mt;
-use super::{mul, mul_s, sub};
+use super::{grad_if, mul, mul_s, sub};
 use crate::autograd::graph::{record, Grads};
 use crate::autograd::{Var, V};
 use crate::dtype::Scalar;
@@ -44,6 +44,7 @@ pub fn linear(x: V, w: V, b: Option<V>) -> Result<Var> {
         out = binary(BinaryOp::Add, Arg::T(&out), Arg::T(b.t))?;
     }
     let (xt, wt) = (x.t.clone(), w.t.clone());
+    let (nx, nw) = (x.g.requires_grad(), w.g.requires_grad());
     let name = if x.t.ndim() == 2 {
         "AddmmBackward0"
     } else {
@@ -51,11 +52,10 @@ pub fn linear(x: V, w: V, b: Option<V>) -> Result<Var> {
     };
     let g = record(name, &[Some(x), Some(w), b], &[x.t, w.t], || {
         move |g: &Tensor| -> Result<Grads> {
-            let gx = mm_ops::matmul(g, &wt)?;
+            let gx = grad_if(nx, || mm_ops::matmul(g, &wt))?;
             // flatten the batch dimensions of g and x to matrices for dW
-            let (g2, x2) = (as_matrix(g)?, as_matrix(&xt)?);
-            let gw = mm_ops::mm(&mt(&g2)?, &x2)?;
-            Ok(smallvec![Some(gx), Some(gw), Some(g.clone())])
+            let gw = grad_if(nw, || mm_ops::mm(&mt(&as_matrix(g)?)?, &as_matrix(&xt)?))?;
+            Ok(smallvec![gx, gw, Some(g.clone())])
         }
     });
     Ok(Var { t: out, g })

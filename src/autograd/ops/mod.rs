@@ -15,6 +15,12 @@ use crate::Scalar;
 
 // Small helpers that keep backward rules one line long.
 
+/// `f()` if the input needs a gradient, else None: products skip the matrix product of an input
+/// that does not require grad (a layer's input batch), as torch's `needs_input_grad` does.
+pub(crate) fn grad_if(needed: bool, f: impl FnOnce() -> Result<Tensor>) -> Result<Option<Tensor>> {
+    needed.then(f).transpose()
+}
+
 pub(crate) fn mul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     binary(BinaryOp::Mul, Arg::T(a), Arg::T(b))
 }

@@ -6,6 +6,7 @@
 //! pool made by its parent builds a new one (the parent's is leaked: dropping it could block on
 //! locks copied mid-use).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use parking_lot::Mutex;
@@ -101,22 +102,35 @@ pub fn for_each_chunk(n: usize, f: impl Fn(usize, usize) + Sync + Send) {
     // A few chunks per thread balance uneven cores; no chunk is smaller than the threshold / 4.
     let chunks = (threads * 4).min(n.div_ceil(PARALLEL_THRESHOLD / 4)).max(1);
     let size = n.div_ceil(chunks);
-    install(|| {
-        use rayon::prelude::*;
-        (0..chunks).into_par_iter().for_each(|c| {
-            let start = c * size;
-            let end = (start + size).min(n);
-            if start < end {
-                f(start, end);
+    // Chunks are claimed from a counter by the calling thread and by the workers it wakes: the
+    // caller starts at once instead of sleeping until a worker has woken and finished, which
+    // is most of the cost of going parallel for a mid-sized kernel.
+    let next = AtomicUsize::new(0);
+    let work = || loop {
+        let c = next.fetch_add(1, Ordering::Relaxed);
+        if c >= chunks {
+            break;
+        }
+        let start = c * size;
+        let end = (start + size).min(n);
+        if start < end {
+            f(start, end);
+        }
+    };
+    match pool() {
+        Some(p) => p.in_place_scope(|s| {
+            for _ in 1..threads.min(chunks) {
+                s.spawn(|_| work());
             }
-        });
-    });
+            work();
+        }),
+        None => work(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
 
     #[test]
     fn chunks_cover_the_range_once() {

@@ -78,8 +78,7 @@ pub fn require_operand(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Operand> 
 /// Runs `f` without the GIL when the work is large enough to be worth it. Kernels running
 /// detached only read shared storages (holding their read locks) and write fresh tensors.
 pub fn compute<R: Send>(py: Python<'_>, inputs: &[&Tensor], f: impl FnOnce() -> R + Send) -> R {
-    let work = inputs.iter().map(|t| t.numel()).max().unwrap_or(0);
-    if work < PARALLEL_THRESHOLD {
+    if work_of(inputs) < PARALLEL_THRESHOLD {
         return f();
     }
     let storages: Vec<_> = inputs.iter().map(|t| t.storage().clone()).collect();
@@ -89,6 +88,23 @@ pub fn compute<R: Send>(py: Python<'_>, inputs: &[&Tensor], f: impl FnOnce() -> 
         let _guards: Vec<_> = storages.iter().map(|s| s.lock().read_recursive()).collect();
         f()
     })
+}
+
+/// A size for the work on `inputs`: the largest input, or the shape they broadcast to when that
+/// is larger (`(n, 1) + (1, n)` writes n² elements from 2n).
+fn work_of(inputs: &[&Tensor]) -> usize {
+    let largest = inputs.iter().map(|t| t.numel()).max().unwrap_or(0);
+    let ndim = inputs.iter().map(|t| t.ndim()).max().unwrap_or(0);
+    let broadcast = (0..ndim)
+        .map(|i| {
+            inputs
+                .iter()
+                .filter_map(|t| (t.ndim() + i).checked_sub(ndim).map(|j| t.shape()[j]))
+                .max()
+                .unwrap_or(1)
+        })
+        .fold(1usize, usize::saturating_mul);
+    largest.max(broadcast)
 }
 
 fn new_obj(py: Python<'_>, v: Var) -> PyResult<Py<PyAny>> {

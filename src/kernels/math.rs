@@ -303,7 +303,7 @@ pub trait Float: Arith + crate::kernels::Element {
 }
 
 macro_rules! float_fns {
-    ($t:ty, $exp:path) => {
+    ($t:ty, $exp:path, $tanh:path) => {
         impl Float for $t {
             /// The vectorisable `exp` of [`crate::kernels::exp`].
             #[inline(always)]
@@ -332,7 +332,7 @@ macro_rules! float_fns {
             }
             #[inline(always)]
             fn tanh(self) -> Self {
-                self.tanh()
+                $tanh(self)
             }
             #[inline(always)]
             fn floor(self) -> Self {
@@ -374,8 +374,12 @@ macro_rules! float_fns {
     };
 }
 
-float_fns!(f32, crate::kernels::exp::exp_f32);
-float_fns!(f64, crate::kernels::exp::exp_f64);
+float_fns!(
+    f32,
+    crate::kernels::exp::exp_f32,
+    crate::kernels::exp::tanh_f32
+);
+float_fns!(f64, crate::kernels::exp::exp_f64, f64::tanh);
 
 #[cfg(test)]
 mod tests {

@@ -485,7 +485,7 @@ fn run_unary(op: UnaryOp, out: &Tensor, a: &Tensor) {
                 UnaryOp::Sin => go!($T, |x: $T| x.sin()),
                 UnaryOp::Cos => go!($T, |x: $T| x.cos()),
                 UnaryOp::Tan => go!($T, |x: $T| x.tan()),
-                UnaryOp::Tanh => go!($T, |x: $T| x.tanh()),
+                UnaryOp::Tanh => go!($T, |x: $T| Float::tanh(x)),
                 UnaryOp::Sigmoid => go!($T, |x: $T| Float::sigmoid(x)),
                 UnaryOp::Reciprocal => go!($T, |x: $T| 1.0 / x),
                 UnaryOp::BitNot => {}

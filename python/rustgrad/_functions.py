@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rustgrad._as_function import as_function
 from rustgrad._core import Tensor
 
 __all__ = [
@@ -25,21 +26,11 @@ __all__ = [
 
 
 def _unary(name: str, example: str):
-    method = getattr(Tensor, name)
-
-    def fn(input: Tensor) -> Tensor:
-        return method(input)
-
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"""{name}(input) -> Tensor
-
-    Elementwise ``{name}`` of ``input``; integer inputs give float32 where the result is
-    not an integer.
-
-    Example:
-        {example}
-    """
-    return fn
+    summary = (
+        f"Elementwise ``{name}`` of ``input``; integer inputs give float32 where the result is\n"
+        "    not an integer."
+    )
+    return as_function(name, "input", summary, example)
 
 
 abs = _unary("abs", ">>> rustgrad.abs(rustgrad.tensor([-1, 2]))\n        tensor([1, 2])")  # noqa: A001

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from rustgrad._as_function import as_function as _method
 from rustgrad._core import Tensor, einsum
-from rustgrad._reductions import _method
 
 __all__ = [
     "addmm",

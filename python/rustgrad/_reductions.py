@@ -6,7 +6,7 @@ Every function takes torch's arguments (``dim``, ``keepdim``, ``dtype``) and Num
 
 from __future__ import annotations
 
-from rustgrad._core import Tensor
+from rustgrad._as_function import as_function as _method
 
 __all__ = [
     "all",
@@ -31,24 +31,6 @@ __all__ = [
     "sum",
     "var",
 ]
-
-
-def _method(name: str, signature: str, summary: str, example: str):
-    """The module-level form of ``Tensor.<name>``, with a generated docstring."""
-    method = getattr(Tensor, name)
-
-    def fn(input: Tensor, *args, **kwargs):
-        return method(input, *args, **kwargs)
-
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"""{name}({signature})
-
-    {summary}
-
-    Example:
-        {example}
-    """
-    return fn
 
 
 _A = "x = rustgrad.tensor([[1., 2.], [3., 4.]])\n        >>> "

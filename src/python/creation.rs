@@ -101,79 +101,53 @@ pub fn from_numpy(py: Python<'_>, ndarray: &Bound<'_, PyAny>) -> PyResult<Py<PyA
     finish(py, interop::from_numpy(ndarray)?, false)
 }
 
-fn filled(
-    py: Python<'_>,
-    shape: &[usize],
-    value: Scalar,
-    dtype: Option<DType>,
-    requires_grad: bool,
-) -> PyResult<Py<PyAny>> {
-    let dtype = dtype.unwrap_or_else(default_float);
-    finish(py, creation::full(shape, value, dtype)?, requires_grad)
+/// Defines a factory `name(*size, <ignored keywords>=None, dtype=None, device=None,
+/// requires_grad=False, size=None)` returning `make(shape, dtype)`, the dtype defaulting to
+/// `get_default_dtype()`. The ignored keywords are torch's (`out`, `layout`, `generator`) that
+/// have one possible value here.
+macro_rules! sized_factory {
+    ($(#[$doc:meta])* $name:ident($($ignored:ident),*) => $make:expr) => {
+        $(#[$doc])*
+        #[pyfunction]
+        #[pyo3(signature = (*args, $($ignored=None,)* dtype=None, device=None, requires_grad=false, size=None))]
+        #[allow(clippy::too_many_arguments)]
+        pub fn $name(
+            py: Python<'_>,
+            args: &Bound<'_, PyTuple>,
+            $($ignored: Option<&Bound<'_, PyAny>>,)*
+            dtype: Option<&Bound<'_, PyAny>>,
+            device: Option<&Bound<'_, PyAny>>,
+            requires_grad: bool,
+            size: Option<&Bound<'_, PyAny>>,
+        ) -> PyResult<Py<PyAny>> {
+            let _ = ($($ignored,)* device);
+            let dtype = extract_opt_dtype(dtype)?.unwrap_or_else(default_float);
+            let make: fn(&[usize], DType) -> crate::error::Result<Tensor> = $make;
+            finish(py, make(&size_arg(args, size)?, dtype)?, requires_grad)
+        }
+    };
 }
 
-#[pyfunction]
-#[pyo3(signature = (*args, out=None, dtype=None, layout=None, device=None, requires_grad=false, size=None))]
-#[allow(clippy::too_many_arguments)]
-pub fn zeros(
-    py: Python<'_>,
-    args: &Bound<'_, PyTuple>,
-    out: Option<&Bound<'_, PyAny>>,
-    dtype: Option<&Bound<'_, PyAny>>,
-    layout: Option<&Bound<'_, PyAny>>,
-    device: Option<&Bound<'_, PyAny>>,
-    requires_grad: bool,
-    size: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Py<PyAny>> {
-    let _ = (out, layout, device);
-    filled(
-        py,
-        &size_arg(args, size)?,
-        Scalar::Int(0),
-        extract_opt_dtype(dtype)?,
-        requires_grad,
-    )
-}
-
-#[pyfunction]
-#[pyo3(signature = (*args, out=None, dtype=None, layout=None, device=None, requires_grad=false, size=None))]
-#[allow(clippy::too_many_arguments)]
-pub fn ones(
-    py: Python<'_>,
-    args: &Bound<'_, PyTuple>,
-    out: Option<&Bound<'_, PyAny>>,
-    dtype: Option<&Bound<'_, PyAny>>,
-    layout: Option<&Bound<'_, PyAny>>,
-    device: Option<&Bound<'_, PyAny>>,
-    requires_grad: bool,
-    size: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Py<PyAny>> {
-    let _ = (out, layout, device);
-    filled(
-        py,
-        &size_arg(args, size)?,
-        Scalar::Int(1),
-        extract_opt_dtype(dtype)?,
-        requires_grad,
-    )
-}
-
-/// `empty` returns zeros: fresh memory is zeroed anyway (calloc), so this costs nothing extra.
-#[pyfunction]
-#[pyo3(signature = (*args, out=None, dtype=None, layout=None, device=None, requires_grad=false, size=None))]
-#[allow(clippy::too_many_arguments)]
-pub fn empty(
-    py: Python<'_>,
-    args: &Bound<'_, PyTuple>,
-    out: Option<&Bound<'_, PyAny>>,
-    dtype: Option<&Bound<'_, PyAny>>,
-    layout: Option<&Bound<'_, PyAny>>,
-    device: Option<&Bound<'_, PyAny>>,
-    requires_grad: bool,
-    size: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Py<PyAny>> {
-    zeros(py, args, out, dtype, layout, device, requires_grad, size)
-}
+sized_factory!(
+    /// Zeros of the given shape (`zeros(2, 3)` or `zeros((2, 3))`).
+    zeros(out, layout) => |shape, dtype| creation::full(shape, Scalar::Int(0), dtype)
+);
+sized_factory!(
+    /// Ones of the given shape.
+    ones(out, layout) => |shape, dtype| creation::full(shape, Scalar::Int(1), dtype)
+);
+sized_factory!(
+    /// `empty` returns zeros: fresh memory is zeroed anyway (calloc), so this costs nothing extra.
+    empty(out, layout) => |shape, dtype| creation::full(shape, Scalar::Int(0), dtype)
+);
+sized_factory!(
+    /// Standard normal draws of the given shape.
+    randn(generator) => |shape, dtype| creation::randn(shape, 0.0, 1.0, dtype)
+);
+sized_factory!(
+    /// Uniform draws from [0, 1) of the given shape.
+    rand(generator) => |shape, dtype| creation::rand(shape, 0.0, 1.0, dtype)
+);
 
 #[pyfunction]
 #[pyo3(signature = (size, fill_value, *, dtype=None, device=None, requires_grad=false))]
@@ -207,44 +181,38 @@ fn like(
     finish(py, creation::full(t.shape(), value, dtype)?, requires_grad)
 }
 
-#[pyfunction]
-#[pyo3(signature = (input, *, dtype=None, device=None, requires_grad=false))]
-pub fn zeros_like(
-    py: Python<'_>,
-    input: &Bound<'_, PyAny>,
-    dtype: Option<&Bound<'_, PyAny>>,
-    device: Option<&Bound<'_, PyAny>>,
-    requires_grad: bool,
-) -> PyResult<Py<PyAny>> {
-    let _ = device;
-    like(py, input, Scalar::Int(0), dtype, requires_grad)
+/// Defines `name(input, *, dtype=None, device=None, requires_grad=False)`: a tensor of
+/// `input`'s shape (and dtype, by default) filled with `value`.
+macro_rules! like_factory {
+    ($(#[$doc:meta])* $name:ident => $value:expr) => {
+        $(#[$doc])*
+        #[pyfunction]
+        #[pyo3(signature = (input, *, dtype=None, device=None, requires_grad=false))]
+        pub fn $name(
+            py: Python<'_>,
+            input: &Bound<'_, PyAny>,
+            dtype: Option<&Bound<'_, PyAny>>,
+            device: Option<&Bound<'_, PyAny>>,
+            requires_grad: bool,
+        ) -> PyResult<Py<PyAny>> {
+            let _ = device;
+            like(py, input, $value, dtype, requires_grad)
+        }
+    };
 }
 
-#[pyfunction]
-#[pyo3(signature = (input, *, dtype=None, device=None, requires_grad=false))]
-pub fn ones_like(
-    py: Python<'_>,
-    input: &Bound<'_, PyAny>,
-    dtype: Option<&Bound<'_, PyAny>>,
-    device: Option<&Bound<'_, PyAny>>,
-    requires_grad: bool,
-) -> PyResult<Py<PyAny>> {
-    let _ = device;
-    like(py, input, Scalar::Int(1), dtype, requires_grad)
-}
-
-#[pyfunction]
-#[pyo3(signature = (input, *, dtype=None, device=None, requires_grad=false))]
-pub fn empty_like(
-    py: Python<'_>,
-    input: &Bound<'_, PyAny>,
-    dtype: Option<&Bound<'_, PyAny>>,
-    device: Option<&Bound<'_, PyAny>>,
-    requires_grad: bool,
-) -> PyResult<Py<PyAny>> {
-    let _ = device;
-    like(py, input, Scalar::Int(0), dtype, requires_grad)
-}
+like_factory!(
+    /// Zeros of `input`'s shape and dtype.
+    zeros_like => Scalar::Int(0)
+);
+like_factory!(
+    /// Ones of `input`'s shape and dtype.
+    ones_like => Scalar::Int(1)
+);
+like_factory!(
+    /// Zeros, as `empty`.
+    empty_like => Scalar::Int(0)
+);
 
 #[pyfunction]
 #[pyo3(signature = (input, fill_value, *, dtype=None, device=None, requires_grad=false))]
@@ -355,48 +323,6 @@ pub fn eye(
     finish(
         py,
         creation::eye(n as usize, m as usize, dtype)?,
-        requires_grad,
-    )
-}
-
-#[pyfunction]
-#[pyo3(signature = (*args, generator=None, dtype=None, device=None, requires_grad=false, size=None))]
-#[allow(clippy::too_many_arguments)]
-pub fn randn(
-    py: Python<'_>,
-    args: &Bound<'_, PyTuple>,
-    generator: Option<&Bound<'_, PyAny>>,
-    dtype: Option<&Bound<'_, PyAny>>,
-    device: Option<&Bound<'_, PyAny>>,
-    requires_grad: bool,
-    size: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Py<PyAny>> {
-    let _ = (generator, device);
-    let dtype = extract_opt_dtype(dtype)?.unwrap_or_else(default_float);
-    finish(
-        py,
-        creation::randn(&size_arg(args, size)?, 0.0, 1.0, dtype)?,
-        requires_grad,
-    )
-}
-
-#[pyfunction]
-#[pyo3(signature = (*args, generator=None, dtype=None, device=None, requires_grad=false, size=None))]
-#[allow(clippy::too_many_arguments)]
-pub fn rand(
-    py: Python<'_>,
-    args: &Bound<'_, PyTuple>,
-    generator: Option<&Bound<'_, PyAny>>,
-    dtype: Option<&Bound<'_, PyAny>>,
-    device: Option<&Bound<'_, PyAny>>,
-    requires_grad: bool,
-    size: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Py<PyAny>> {
-    let _ = (generator, device);
-    let dtype = extract_opt_dtype(dtype)?.unwrap_or_else(default_float);
-    finish(
-        py,
-        creation::rand(&size_arg(args, size)?, 0.0, 1.0, dtype)?,
         requires_grad,
     )
 }

@@ -51,7 +51,10 @@ pub fn mse_loss(
 
 /// Cross-entropy of logits (N, C) and class indices (N,) (`NllLossBackward0`).
 #[pyfunction]
-#[pyo3(signature = (input, target, reduction="mean", ignore_index=-100))]
+#[pyo3(
+    signature = (input, target, reduction="mean", ignore_index=-100),
+    text_signature = "(input, target, reduction='mean', ignore_index=-100)"
+)]
 pub fn cross_entropy(
     input: &Bound<'_, PyAny>,
     target: &Bound<'_, PyAny>,

@@ -62,19 +62,59 @@ fn single(dims: Option<Vec<i64>>) -> PyResult<Option<i64>> {
     }
 }
 
-/// `dim`/`axis` and `keepdim`/`keepdims` merged.
-fn reduction(
-    dim: Any,
-    axis: Any,
-    keepdim: Any,
-    keepdims: Any,
-) -> PyResult<(Option<Vec<i64>>, bool)> {
-    let dims = dims_arg(either(dim, axis, "dim, axis")?)?;
-    let keep = either(keepdim, keepdims, "keepdim, keepdims")?
-        .map(|k| k.extract::<bool>())
-        .transpose()?
-        .unwrap_or(false);
-    Ok((dims, keep))
+/// torch's (and NumPy's) reduction arguments as given: `dim`/`axis`, `keepdim`/`keepdims`.
+struct ReduceArgs<'a, 'py> {
+    dim: Any<'a, 'py>,
+    keepdim: Any<'a, 'py>,
+    axis: Any<'a, 'py>,
+    keepdims: Any<'a, 'py>,
+}
+
+impl ReduceArgs<'_, '_> {
+    /// `(dims, keepdim)`; `None` dims: every dimension.
+    fn dims(&self) -> PyResult<(Option<Vec<i64>>, bool)> {
+        let dims = dims_arg(either(self.dim, self.axis, "dim, axis")?)?;
+        Ok((dims, self.keepdim()?))
+    }
+
+    /// `(dim, keepdim)` for reductions over one dimension; `None`: the flattened tensor.
+    fn dim(&self) -> PyResult<(Option<i64>, bool)> {
+        let (dims, keep) = self.dims()?;
+        Ok((single(dims)?, keep))
+    }
+
+    fn keepdim(&self) -> PyResult<bool> {
+        Ok(either(self.keepdim, self.keepdims, "keepdim, keepdims")?
+            .map(|k| k.extract::<bool>())
+            .transpose()?
+            .unwrap_or(false))
+    }
+}
+
+/// Defines a `#[pymethods]` reduction with torch's signature `(dim=None, keepdim=None, *,
+/// <extra>=None..., axis=None, keepdims=None)`; the body sees `dim`, `keepdim`, `axis` and
+/// `keepdims` as `$r: ReduceArgs` and each extra keyword (such as `dtype`) by its name.
+macro_rules! reduction {
+    ($(#[$doc:meta])* fn $name:ident(&$s:ident, $py:ident, $r:ident $(, $extra:ident)*) -> $ret:ty
+     $body:block) => {
+        #[pymethods]
+        impl PyTensor {
+            $(#[$doc])*
+            #[pyo3(signature = (dim=None, keepdim=None, *, $($extra=None,)* axis=None, keepdims=None))]
+            fn $name(
+                &$s,
+                $py: Python<'_>,
+                dim: Any,
+                keepdim: Any,
+                $($extra: Any,)*
+                axis: Any,
+                keepdims: Any,
+            ) -> PyResult<$ret> {
+                let $r = ReduceArgs { dim, keepdim, axis, keepdims };
+                $body
+            }
+        }
+    };
 }
 
 fn required(dim: Option<i64>, name: &str) -> PyResult<i64> {
@@ -94,18 +134,10 @@ fn values_indices(py: Python<'_>, name: &str, v: Var, i: Tensor) -> PyResult<Py<
 }
 
 /// `max`/`min` in their three forms: all elements, along `dim`, or elementwise with a tensor.
-fn max_or_min(
-    py: Python<'_>,
-    a: V,
-    dim: Any,
-    keepdim: Any,
-    axis: Any,
-    keepdims: Any,
-    largest: bool,
-) -> PyResult<Py<PyAny>> {
+fn max_or_min(py: Python<'_>, a: V, r: ReduceArgs, largest: bool) -> PyResult<Py<PyAny>> {
     let t = a.t;
     let name = if largest { "max" } else { "min" };
-    let dim = either(dim, axis, "dim, axis")?;
+    let dim = either(r.dim, r.axis, "dim, axis")?;
     if let Some(other) = dim.and_then(|d| d.cast::<PyTensor>().ok()) {
         let o = other.borrow().to_var();
         let op = if largest {
@@ -118,7 +150,7 @@ fn max_or_min(
         })?;
         return Ok(Bound::new(py, PyTensor::from_var(r))?.into_any().unbind());
     }
-    let (dims, keep) = reduction(dim, None, keepdim, keepdims)?;
+    let (dims, keep) = r.dims()?;
     match dims {
         None => {
             let node = if largest {
@@ -137,6 +169,20 @@ fn max_or_min(
             "{name}(): dim must be a single int"
         ))),
     }
+}
+
+/// `amax`/`amin` over `dim` (all dimensions by default).
+fn amax_or_amin(py: Python<'_>, a: V, r: ReduceArgs, largest: bool) -> PyResult<PyTensor> {
+    let (dims, keep) = r.dims()?;
+    let dims = dims.unwrap_or_default();
+    let node = if largest {
+        "AmaxBackward0"
+    } else {
+        "AminBackward0"
+    };
+    Ok(wrap_var(compute(py, &[a.t], || {
+        ag::extreme(a, Some(&dims), keep, largest, node)
+    })?))
 }
 
 /// A vector-norm order: a number (`inf` allowed) or `'fro'`.
@@ -186,202 +232,144 @@ fn wrap_var(v: Var) -> PyTensor {
     PyTensor::from_var(v)
 }
 
-#[pymethods]
-impl PyTensor {
+reduction! {
     /// Sum over `dim` (all dimensions by default); integer and bool inputs give int64.
-    #[pyo3(signature = (dim=None, keepdim=None, *, dtype=None, axis=None, keepdims=None))]
-    fn sum(
-        &self,
-        py: Python<'_>,
-        dim: Any,
-        keepdim: Any,
-        dtype: Any,
-        axis: Any,
-        keepdims: Any,
-    ) -> PyResult<PyTensor> {
-        let (dims, keep) = reduction(dim, axis, keepdim, keepdims)?;
+    fn sum(&self, py, r, dtype) -> PyTensor {
         let d = extract_opt_dtype(dtype)?;
-        let a = self.v();
-        let t = a.t;
-        Ok(wrap_var(compute(py, &[t], || {
-            ag::sum(a, dims.as_deref(), keep, d)
-        })?))
+        let ((dims, keep), a) = (r.dims()?, self.v());
+        Ok(wrap_var(compute(py, &[a.t], || ag::sum(a, dims.as_deref(), keep, d))?))
     }
+}
 
+reduction! {
     /// Mean over `dim`; floating dtypes only (or `dtype=`).
-    #[pyo3(signature = (dim=None, keepdim=None, *, dtype=None, axis=None, keepdims=None))]
-    fn mean(
-        &self,
-        py: Python<'_>,
-        dim: Any,
-        keepdim: Any,
-        dtype: Any,
-        axis: Any,
-        keepdims: Any,
-    ) -> PyResult<PyTensor> {
-        let (dims, keep) = reduction(dim, axis, keepdim, keepdims)?;
+    fn mean(&self, py, r, dtype) -> PyTensor {
         let d = extract_opt_dtype(dtype)?;
-        let a = self.v();
-        let t = a.t;
-        Ok(wrap_var(compute(py, &[t], || {
-            ag::mean(a, dims.as_deref(), keep, d)
-        })?))
+        let ((dims, keep), a) = (r.dims()?, self.v());
+        Ok(wrap_var(compute(py, &[a.t], || ag::mean(a, dims.as_deref(), keep, d))?))
     }
+}
 
+reduction! {
     /// Product over one `dim` (all elements by default); integers give int64.
-    #[pyo3(signature = (dim=None, keepdim=None, *, dtype=None, axis=None, keepdims=None))]
-    fn prod(
-        &self,
-        py: Python<'_>,
-        dim: Any,
-        keepdim: Any,
-        dtype: Any,
-        axis: Any,
-        keepdims: Any,
-    ) -> PyResult<PyTensor> {
-        let (dims, keep) = reduction(dim, axis, keepdim, keepdims)?;
-        let dim = single(dims)?;
+    fn prod(&self, py, r, dtype) -> PyTensor {
         let d = extract_opt_dtype(dtype)?;
-        let a = self.v();
-        let t = a.t;
-        Ok(wrap_var(compute(py, &[t], || ag::prod(a, dim, keep, d))?))
+        let ((dim, keep), a) = (r.dim()?, self.v());
+        Ok(wrap_var(compute(py, &[a.t], || ag::prod(a, dim, keep, d))?))
     }
+}
 
+reduction! {
     /// `max()` of all elements; `max(dim)` gives `(values, indices)`; `max(other)` is
     /// `maximum(other)`.
-    #[pyo3(signature = (dim=None, keepdim=None, *, axis=None, keepdims=None))]
-    fn max(
-        &self,
-        py: Python<'_>,
-        dim: Any,
-        keepdim: Any,
-        axis: Any,
-        keepdims: Any,
-    ) -> PyResult<Py<PyAny>> {
-        max_or_min(py, self.v(), dim, keepdim, axis, keepdims, true)
+    fn max(&self, py, r) -> Py<PyAny> {
+        max_or_min(py, self.v(), r, true)
     }
+}
 
+reduction! {
     /// `min()`, `min(dim)` or `min(other)`, as [`max`].
-    #[pyo3(signature = (dim=None, keepdim=None, *, axis=None, keepdims=None))]
-    fn min(
-        &self,
-        py: Python<'_>,
-        dim: Any,
-        keepdim: Any,
-        axis: Any,
-        keepdims: Any,
-    ) -> PyResult<Py<PyAny>> {
-        max_or_min(py, self.v(), dim, keepdim, axis, keepdims, false)
+    fn min(&self, py, r) -> Py<PyAny> {
+        max_or_min(py, self.v(), r, false)
     }
+}
 
+reduction! {
     /// Largest value over `dim` (int or tuple; all by default).
-    #[pyo3(signature = (dim=None, keepdim=None, *, axis=None, keepdims=None))]
-    fn amax(
-        &self,
-        py: Python<'_>,
-        dim: Any,
-        keepdim: Any,
-        axis: Any,
-        keepdims: Any,
-    ) -> PyResult<PyTensor> {
-        let (dims, keep) = reduction(dim, axis, keepdim, keepdims)?;
-        let a = self.v();
-        let t = a.t;
-        let dims = Some(dims.unwrap_or_default());
-        Ok(wrap_var(compute(py, &[t], || {
-            ag::extreme(a, dims.as_deref(), keep, true, "AmaxBackward0")
-        })?))
+    fn amax(&self, py, r) -> PyTensor {
+        amax_or_amin(py, self.v(), r, true)
     }
+}
 
+reduction! {
     /// Smallest value over `dim` (int or tuple; all by default).
-    #[pyo3(signature = (dim=None, keepdim=None, *, axis=None, keepdims=None))]
-    fn amin(
-        &self,
-        py: Python<'_>,
-        dim: Any,
-        keepdim: Any,
-        axis: Any,
-        keepdims: Any,
-    ) -> PyResult<PyTensor> {
-        let (dims, keep) = reduction(dim, axis, keepdim, keepdims)?;
-        let a = self.v();
-        let t = a.t;
-        let dims = Some(dims.unwrap_or_default());
-        Ok(wrap_var(compute(py, &[t], || {
-            ag::extreme(a, dims.as_deref(), keep, false, "AminBackward0")
-        })?))
+    fn amin(&self, py, r) -> PyTensor {
+        amax_or_amin(py, self.v(), r, false)
     }
+}
 
+reduction! {
     /// int64 position of the first maximum along `dim` (of the flattened tensor by default).
-    #[pyo3(signature = (dim=None, keepdim=None, *, axis=None, keepdims=None))]
-    fn argmax(
-        &self,
-        py: Python<'_>,
-        dim: Any,
-        keepdim: Any,
-        axis: Any,
-        keepdims: Any,
-    ) -> PyResult<PyTensor> {
-        let (dims, keep) = reduction(dim, axis, keepdim, keepdims)?;
-        let dim = single(dims)?;
-        let t = &self.t;
-        Ok(wrap(compute(py, &[t], || {
-            reduce::argextreme(t, dim, keep, true)
-        })?))
+    fn argmax(&self, py, r) -> PyTensor {
+        let ((dim, keep), t) = (r.dim()?, &self.t);
+        Ok(wrap(compute(py, &[t], || reduce::argextreme(t, dim, keep, true))?))
     }
+}
 
+reduction! {
     /// int64 position of the first minimum along `dim` (of the flattened tensor by default).
-    #[pyo3(signature = (dim=None, keepdim=None, *, axis=None, keepdims=None))]
-    fn argmin(
-        &self,
-        py: Python<'_>,
-        dim: Any,
-        keepdim: Any,
-        axis: Any,
-        keepdims: Any,
-    ) -> PyResult<PyTensor> {
-        let (dims, keep) = reduction(dim, axis, keepdim, keepdims)?;
-        let dim = single(dims)?;
-        let t = &self.t;
-        Ok(wrap(compute(py, &[t], || {
-            reduce::argextreme(t, dim, keep, false)
-        })?))
+    fn argmin(&self, py, r) -> PyTensor {
+        let ((dim, keep), t) = (r.dim()?, &self.t);
+        Ok(wrap(compute(py, &[t], || reduce::argextreme(t, dim, keep, false))?))
     }
+}
 
+reduction! {
     /// True if every element over `dim` is non-zero.
-    #[pyo3(signature = (dim=None, keepdim=None, *, axis=None, keepdims=None))]
-    fn all(
-        &self,
-        py: Python<'_>,
-        dim: Any,
-        keepdim: Any,
-        axis: Any,
-        keepdims: Any,
-    ) -> PyResult<PyTensor> {
-        let (dims, keep) = reduction(dim, axis, keepdim, keepdims)?;
-        let t = &self.t;
-        Ok(wrap(compute(py, &[t], || {
-            reduce::logic(t, dims.as_deref(), keep, true)
-        })?))
+    fn all(&self, py, r) -> PyTensor {
+        let ((dims, keep), t) = (r.dims()?, &self.t);
+        Ok(wrap(compute(py, &[t], || reduce::logic(t, dims.as_deref(), keep, true))?))
     }
+}
 
+reduction! {
     /// True if any element over `dim` is non-zero.
-    #[pyo3(signature = (dim=None, keepdim=None, *, axis=None, keepdims=None))]
-    fn any(
-        &self,
-        py: Python<'_>,
-        dim: Any,
-        keepdim: Any,
-        axis: Any,
-        keepdims: Any,
-    ) -> PyResult<PyTensor> {
-        let (dims, keep) = reduction(dim, axis, keepdim, keepdims)?;
-        let t = &self.t;
-        Ok(wrap(compute(py, &[t], || {
-            reduce::logic(t, dims.as_deref(), keep, false)
-        })?))
+    fn any(&self, py, r) -> PyTensor {
+        let ((dims, keep), t) = (r.dims()?, &self.t);
+        Ok(wrap(compute(py, &[t], || reduce::logic(t, dims.as_deref(), keep, false))?))
     }
+}
 
+reduction! {
+    /// `log(sum(exp(x)))` over `dim`, computed stably.
+    fn logsumexp(&self, py, r) -> PyTensor {
+        let ((dims, keep), a) = (r.dims()?, self.v());
+        Ok(wrap_var(compute(py, &[a.t], || ag::logsumexp(a, dims.as_deref(), keep))?))
+    }
+}
+
+/// Defines `var` or `std` with torch's signature `(dim=None, unbiased=None, keepdim=None, *,
+/// correction=None, axis=None, keepdims=None)` (a bool `dim` is `unbiased`).
+macro_rules! variance {
+    ($(#[$doc:meta])* $name:ident, sqrt = $sqrt:expr) => {
+        #[pymethods]
+        impl PyTensor {
+            $(#[$doc])*
+            #[pyo3(signature = (dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None, keepdims=None))]
+            #[allow(clippy::too_many_arguments)]
+            fn $name(
+                &self,
+                py: Python<'_>,
+                dim: Any,
+                unbiased: Option<bool>,
+                keepdim: Any,
+                correction: Any,
+                axis: Any,
+                keepdims: Any,
+            ) -> PyResult<PyTensor> {
+                let (dim, unbiased) = split_unbiased(dim, unbiased)?;
+                let (dims, keep) = ReduceArgs { dim, keepdim, axis, keepdims }.dims()?;
+                let c = correction_arg(unbiased, correction)?;
+                let a = self.v();
+                Ok(wrap_var(compute(py, &[a.t], || {
+                    ag::var(a, dims.as_deref(), c, keep, $sqrt)
+                })?))
+            }
+        }
+    };
+}
+
+variance!(
+    /// Variance over `dim` with `correction` (1 by default; `unbiased=False` means 0).
+    var, sqrt = false
+);
+variance!(
+    /// Standard deviation over `dim` (see `var`).
+    std, sqrt = true
+);
+
+#[pymethods]
+impl PyTensor {
     /// Number of non-zero elements over `dim` (int64).
     #[pyo3(signature = (dim=None, *, axis=None))]
     fn count_nonzero(&self, py: Python<'_>, dim: Any, axis: Any) -> PyResult<PyTensor> {
@@ -389,70 +377,6 @@ impl PyTensor {
         let t = &self.t;
         Ok(wrap(compute(py, &[t], || {
             reduce::count_nonzero(t, dims.as_deref())
-        })?))
-    }
-
-    /// Variance over `dim` with `correction` (1 by default; `unbiased=False` means 0).
-    #[pyo3(signature = (dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None, keepdims=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn var(
-        &self,
-        py: Python<'_>,
-        dim: Any,
-        unbiased: Option<bool>,
-        keepdim: Any,
-        correction: Any,
-        axis: Any,
-        keepdims: Any,
-    ) -> PyResult<PyTensor> {
-        let (dim, unbiased) = split_unbiased(dim, unbiased)?;
-        let (dims, keep) = reduction(dim, axis, keepdim, keepdims)?;
-        let c = correction_arg(unbiased, correction)?;
-        let a = self.v();
-        let t = a.t;
-        Ok(wrap_var(compute(py, &[t], || {
-            ag::var(a, dims.as_deref(), c, keep, false)
-        })?))
-    }
-
-    /// Standard deviation over `dim` (see `var`).
-    #[pyo3(signature = (dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None, keepdims=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn std(
-        &self,
-        py: Python<'_>,
-        dim: Any,
-        unbiased: Option<bool>,
-        keepdim: Any,
-        correction: Any,
-        axis: Any,
-        keepdims: Any,
-    ) -> PyResult<PyTensor> {
-        let (dim, unbiased) = split_unbiased(dim, unbiased)?;
-        let (dims, keep) = reduction(dim, axis, keepdim, keepdims)?;
-        let c = correction_arg(unbiased, correction)?;
-        let a = self.v();
-        let t = a.t;
-        Ok(wrap_var(compute(py, &[t], || {
-            ag::var(a, dims.as_deref(), c, keep, true)
-        })?))
-    }
-
-    /// `log(sum(exp(x)))` over `dim`, computed stably.
-    #[pyo3(signature = (dim=None, keepdim=None, *, axis=None, keepdims=None))]
-    fn logsumexp(
-        &self,
-        py: Python<'_>,
-        dim: Any,
-        keepdim: Any,
-        axis: Any,
-        keepdims: Any,
-    ) -> PyResult<PyTensor> {
-        let (dims, keep) = reduction(dim, axis, keepdim, keepdims)?;
-        let a = self.v();
-        let t = a.t;
-        Ok(wrap_var(compute(py, &[t], || {
-            ag::logsumexp(a, dims.as_deref(), keep)
         })?))
     }
 

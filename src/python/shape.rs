@@ -243,7 +243,7 @@ impl PyTensor {
     /// Example:
     ///     >>> rustgrad.zeros(2, 3, 4).flatten(1).shape
     ///     rustgrad.Size([2, 12])
-    #[pyo3(signature = (start_dim=0, end_dim=-1))]
+    #[pyo3(signature = (start_dim=0, end_dim=-1), text_signature = "($self, start_dim=0, end_dim=-1)")]
     fn flatten(&self, start_dim: i64, end_dim: i64) -> PyResult<PyTensor> {
         Ok(PyTensor::from_var(view_op(
             "ViewBackward0",

@@ -8,46 +8,8 @@ Example:
 """
 
 from rustgrad.nn import functional, init
-from rustgrad.nn.modules import (
-    CrossEntropyLoss,
-    Dropout,
-    Flatten,
-    HuberLoss,
-    Identity,
-    L1Loss,
-    Linear,
-    LogSoftmax,
-    Module,
-    ModuleList,
-    MSELoss,
-    NLLLoss,
-    ReLU,
-    Sequential,
-    Sigmoid,
-    Softmax,
-    Tanh,
-)
+from rustgrad.nn.modules import *  # noqa: F403  (the layer classes)
+from rustgrad.nn.modules import __all__ as _module_names
 from rustgrad.nn.parameter import Parameter
 
-__all__ = [
-    "CrossEntropyLoss",
-    "Dropout",
-    "Flatten",
-    "HuberLoss",
-    "Identity",
-    "L1Loss",
-    "Linear",
-    "LogSoftmax",
-    "MSELoss",
-    "Module",
-    "ModuleList",
-    "NLLLoss",
-    "Parameter",
-    "ReLU",
-    "Sequential",
-    "Sigmoid",
-    "Softmax",
-    "Tanh",
-    "functional",
-    "init",
-]
+__all__ = [*_module_names, "Parameter", "functional", "init"]

@@ -9,7 +9,8 @@ from __future__ import annotations
 import warnings
 
 from rustgrad import _core
-from rustgrad._core import Tensor
+from rustgrad._core import Tensor, int64, uint8
+from rustgrad.nn import _cross_entropy as _ce
 
 __all__ = [
     "cross_entropy",
@@ -173,57 +174,114 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     return _reduce(quadratic.where(diff < delta, linear_part), reduction)
 
 
-def _class_indices(target: Tensor) -> Tensor:
-    if target.is_floating_point():
-        raise NotImplementedError(
-            "cross_entropy: rustgrad supports class-index targets (int64) only"
-        )
-    return target
+def _legacy_reduction(size_average, reduce, reduction: str) -> str:
+    """torch's legacy ``size_average``/``reduce`` flags as a ``reduction`` string."""
+    if size_average is None and reduce is None:
+        return reduction
+    if reduce is False:
+        return "none"
+    return "sum" if size_average is False else "mean"
 
 
-def nll_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """Negative log-likelihood of class indices given log-probabilities ``input`` (N, C).
+def nll_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average=None,
+    ignore_index: int = -100,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log-likelihood ``-w[y_i] * input[i, y_i]`` of class indices given
+    log-probabilities ``input`` (N, C), (C,) or (N, C, d1, ...).
+
+    Targets equal to ``ignore_index`` count 0; ``'mean'`` divides by the summed weights of the
+    other targets.
 
     Example:
         >>> logp = rustgrad.tensor([[-0.5, -1.0], [-2.0, -0.1]])
         >>> rustgrad.nn.functional.nll_loss(logp, rustgrad.tensor([0, 1]), reduction='none')
         tensor([0.5000, 0.1000])
+        >>> w = rustgrad.tensor([1.0, 3.0])
+        >>> rustgrad.nn.functional.nll_loss(logp, rustgrad.tensor([0, 1]), weight=w)
+        tensor(0.2000)
     """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
-    target = _class_indices(target)
-    if input.dim() == 1:
-        return _reduce(-input[target], reduction)
-    picked = input[range(input.shape[0]), target]
-    return _reduce(-picked, reduction)
+    _ce.check_target(target)
+    rows, flat = _ce.as_rows(input, target)
+    _ce.check_weight(weight, input, rows.shape[1])
+    return _ce.class_index_loss(rows, flat, weight, ignore_index, reduction, 0.0, target.shape)
 
 
 def cross_entropy(
     input: Tensor,
     target: Tensor,
-    weight=None,
+    weight: Tensor | None = None,
+    size_average=None,
     ignore_index: int = -100,
+    reduce=None,
     reduction: str = "mean",
     label_smoothing: float = 0.0,
 ) -> Tensor:
-    """``logsumexp(x[i]) - x[i, y[i]]`` per example from raw logits ``input`` (N, C).
+    """Cross-entropy of raw logits ``input`` (N, C), (C,) or (N, C, d1, ...) against class indices
+    (int64, the shape of ``input`` without the class dimension) or class probabilities (the
+    shape of ``input``).
 
-    ``target`` holds int64 class indices of shape (N,). ``weight``, ``ignore_index`` and
-    ``label_smoothing`` are accepted for signature compatibility but only their defaults are
-    supported.
+    Per example ``logsumexp(x[i]) - x[i, y[i]]``, scaled by ``weight[y[i]]``; ``label_smoothing``
+    ``eps`` mixes the target with the uniform distribution (``(1 - eps) * nll + eps / C *
+    sum_c -w[c] log_softmax(x)[i, c]``); targets equal to ``ignore_index`` count 0 and ``'mean'``
+    divides by the summed weights of the other targets. Without ``weight`` and
+    ``label_smoothing`` one fused native op computes it.
 
     Example:
         >>> y_hat = rustgrad.tensor([[0.1, 0.3, 0.6], [0.3, 0.2, 0.5]])
         >>> rustgrad.nn.functional.cross_entropy(y_hat, rustgrad.tensor([0, 2]))
         tensor(1.1466)
+        >>> rustgrad.nn.functional.cross_entropy(y_hat, rustgrad.tensor([0, 2]),
+        ...                                      weight=rustgrad.tensor([1.0, 1.0, 3.0]))
+        tensor(1.0432)
+        >>> rustgrad.nn.functional.cross_entropy(y_hat, rustgrad.tensor([0, 2]),
+        ...                                      label_smoothing=0.1)
+        tensor(1.1432)
     """
-    if weight is not None or label_smoothing != 0.0:
-        raise NotImplementedError("cross_entropy: weight and label_smoothing are not supported")
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce, reduction)
+    if label_smoothing > 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if weight is None and label_smoothing <= 0.0 and input.dim() == 2 and target.dim() == 1:
+        # the common case, kept cheap: one fused native op (it checks the targets' range)
+        _check_reduction(reduction)
+        if target.dtype is not int64 and target.dtype is not uint8:
+            _ce.check_target(target)
+        if target.shape[0] != input.shape[0]:
+            _ce.as_rows(input, target)  # raises torch's batch-size error
+        return _core.cross_entropy(input, target, reduction, ignore_index)
     _check_reduction(reduction)
-    target = _class_indices(target)
-    fused = getattr(_core, "cross_entropy", None)
-    if fused is not None and input.dim() == 2:
-        return fused(input, target, reduction)
-    return nll_loss(log_softmax(input, 1 if input.dim() > 1 else 0), target, reduction)
+    smoothing = max(float(label_smoothing), 0.0)
+    class_dim = 0 if input.dim() == 1 else 1
+    if tuple(input.shape) == tuple(target.shape):
+        # class probabilities
+        if not target.is_floating_point():
+            raise RuntimeError(
+                "Expected floating point type for target with class probabilities, "
+                f"got {_ce.torch_name(target.dtype)}"
+            )
+        if ignore_index >= 0:
+            raise RuntimeError("ignore_index is not supported for floating point target")
+        _ce.check_weight(weight, input, input.shape[class_dim])
+        logp = log_softmax(input, class_dim)
+        return _ce.probability_loss(logp, target, weight, reduction, smoothing, class_dim)
+    _ce.check_target(target)
+    rows, flat = _ce.as_rows(input, target)
+    _ce.check_weight(weight, input, rows.shape[1])
+    if weight is None and smoothing == 0.0:
+        out = _core.cross_entropy(rows, flat, reduction, ignore_index)
+        return out.reshape(target.shape) if reduction == "none" else out
+    logp = log_softmax(rows, 1)
+    return _ce.class_index_loss(
+        logp, flat, weight, ignore_index, reduction, smoothing, target.shape
+    )
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False):

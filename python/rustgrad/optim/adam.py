@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 from rustgrad._core import zeros_like
-from rustgrad.autograd import no_grad
 from rustgrad.optim.optimizer import Optimizer
 
 
@@ -72,37 +71,10 @@ class Adam(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """Updates every parameter that has a gradient; returns ``closure()``'s loss if given.
-
-        Example:
-            >>> w = rustgrad.tensor([2.0], requires_grad=True)
-            >>> opt = rustgrad.optim.Adam([w], lr=0.5)
-            >>> w.sum().backward()
-            >>> opt.step()
-            >>> w
-            tensor([1.5000], requires_grad=True)
-        """
-        loss = None
-        if closure is not None:
-            from rustgrad.autograd import enable_grad
-
-            with enable_grad():
-                loss = closure()
-        with no_grad():
-            for group in self.param_groups:
-                self._update_group(group)
-        return loss
-
     def _update_group(self, group) -> None:
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         wd = group["weight_decay"]
-        for p in group["params"]:
-            g = p.grad
-            if g is None:
-                continue
-            if group["maximize"]:
-                g = -g
+        for p, g in self._gradients(group):
             state = self.state[p]
             if not state:
                 state["step"] = 0

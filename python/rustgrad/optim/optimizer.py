@@ -7,6 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from rustgrad._core import Tensor
+from rustgrad.autograd import enable_grad, no_grad
 
 
 class _RequiredParameter:
@@ -129,8 +130,41 @@ class Optimizer:
                     p.grad.zero_()
 
     def step(self, closure=None):
-        """Applies one update to every parameter that has a gradient."""
+        """Updates every parameter that has a gradient; returns ``closure()``'s loss if given.
+
+        ``closure`` (optional) re-evaluates the model and returns the loss; it runs with
+        gradients enabled. Subclasses define the update of one parameter group,
+        ``_update_group(group)``, which runs under ``no_grad``.
+
+        Example:
+            >>> w = rustgrad.tensor([1.0], requires_grad=True)
+            >>> opt = rustgrad.optim.SGD([w], lr=0.1, momentum=0.9)
+            >>> (2 * w).sum().backward()
+            >>> opt.step()
+            >>> w
+            tensor([0.8000], requires_grad=True)
+        """
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        with no_grad():
+            for group in self.param_groups:
+                self._update_group(group)
+        return loss
+
+    def _update_group(self, group: dict[str, Any]) -> None:
         raise NotImplementedError
+
+    @staticmethod
+    def _gradients(group: dict[str, Any]):
+        """``(p, g)`` for every parameter of ``group`` that has a gradient ``g`` (negated with
+        ``maximize``)."""
+        maximize = group.get("maximize", False)
+        for p in group["params"]:
+            g = p.grad
+            if g is not None:
+                yield p, (-g if maximize else g)
 
     # -------------------------------------------------------------- state dicts
     def state_dict(self) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rustgrad.autograd import no_grad
 from rustgrad.optim.optimizer import Optimizer
 
 
@@ -66,37 +65,10 @@ class SGD(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """Updates every parameter that has a gradient; returns ``closure()``'s loss if given.
-
-        Example:
-            >>> w = rustgrad.tensor([1.0], requires_grad=True)
-            >>> opt = rustgrad.optim.SGD([w], lr=0.1, momentum=0.9)
-            >>> (2 * w).sum().backward()
-            >>> opt.step()
-            >>> w
-            tensor([0.8000], requires_grad=True)
-        """
-        loss = None
-        if closure is not None:
-            from rustgrad.autograd import enable_grad
-
-            with enable_grad():
-                loss = closure()
-        with no_grad():
-            for group in self.param_groups:
-                self._update_group(group)
-        return loss
-
     def _update_group(self, group) -> None:
         lr, momentum = group["lr"], group["momentum"]
         dampening, wd = group["dampening"], group["weight_decay"]
-        for p in group["params"]:
-            g = p.grad
-            if g is None:
-                continue
-            if group["maximize"]:
-                g = -g
+        for p, g in self._gradients(group):
             if wd != 0:
                 g = g.add(p, alpha=wd)
             if momentum != 0:

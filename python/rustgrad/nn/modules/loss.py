@@ -10,15 +10,15 @@ from rustgrad.nn.modules.module import Module
 class _Loss(Module):
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean") -> None:
         super().__init__()
-        if size_average is not None or reduce is not None:
-            # torch's legacy arguments: reduce=False means 'none', size_average=False 'sum'
-            if reduce is False:
-                reduction = "none"
-            elif size_average is False:
-                reduction = "sum"
-            else:
-                reduction = "mean"
-        self.reduction = reduction
+        self.reduction = F._legacy_reduction(size_average, reduce, reduction)
+
+
+class _WeightedLoss(_Loss):
+    def __init__(
+        self, weight=None, size_average=None, reduce=None, reduction: str = "mean"
+    ) -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.register_buffer("weight", weight)
 
 
 class MSELoss(_Loss):
@@ -63,16 +63,21 @@ class HuberLoss(Module):
         return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
 
 
-class CrossEntropyLoss(_Loss):
-    """Cross-entropy of raw logits ``(N, C)`` against int64 class indices ``(N,)``.
+class CrossEntropyLoss(_WeightedLoss):
+    """Cross-entropy of raw logits ``(N, C)`` against int64 class indices ``(N,)`` (or class
+    probabilities ``(N, C)``); see ``nn.functional.cross_entropy``.
 
-    Computes ``logsumexp(x[i]) - x[i, y[i]]`` per example without overflow, then reduces by
-    ``reduction`` (``'mean'``, ``'sum'`` or ``'none'``).
+    Computes ``logsumexp(x[i]) - x[i, y[i]]`` per example without overflow, optionally scaled by
+    the class ``weight``, mixed with the uniform distribution by ``label_smoothing`` and skipping
+    targets equal to ``ignore_index``, then reduces by ``reduction`` (``'mean'``, ``'sum'`` or
+    ``'none'``).
 
     Example:
         >>> y_hat = rustgrad.tensor([[0.1, 0.3, 0.6], [0.3, 0.2, 0.5]])
         >>> rustgrad.nn.CrossEntropyLoss(reduction='none')(y_hat, rustgrad.tensor([0, 2]))
         tensor([1.3533, 0.9398])
+        >>> rustgrad.nn.CrossEntropyLoss(ignore_index=2)(y_hat, rustgrad.tensor([0, 2]))
+        tensor(1.3533)
     """
 
     def __init__(
@@ -84,8 +89,7 @@ class CrossEntropyLoss(_Loss):
         reduction: str = "mean",
         label_smoothing: float = 0.0,
     ) -> None:
-        super().__init__(size_average, reduce, reduction)
-        self.weight = weight
+        super().__init__(weight, size_average, reduce, reduction)
         self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
 
@@ -100,8 +104,9 @@ class CrossEntropyLoss(_Loss):
         )
 
 
-class NLLLoss(_Loss):
-    """Negative log-likelihood of class indices given log-probabilities ``(N, C)``.
+class NLLLoss(_WeightedLoss):
+    """Negative log-likelihood of class indices given log-probabilities ``(N, C)``, optionally
+    weighted per class and skipping targets equal to ``ignore_index``.
 
     Example:
         >>> logp = rustgrad.tensor([[-0.5, -1.0], [-2.0, -0.1]])
@@ -109,5 +114,22 @@ class NLLLoss(_Loss):
         tensor(0.3000)
     """
 
+    def __init__(
+        self,
+        weight=None,
+        size_average=None,
+        ignore_index: int = -100,
+        reduce=None,
+        reduction: str = "mean",
+    ) -> None:
+        super().__init__(weight, size_average, reduce, reduction)
+        self.ignore_index = ignore_index
+
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.nll_loss(input, target, reduction=self.reduction)
+        return F.nll_loss(
+            input,
+            target,
+            weight=self.weight,
+            ignore_index=self.ignore_index,
+            reduction=self.reduction,
+        )

@@ -5,7 +5,9 @@ Every module ``benches/py_<area>.py`` defines ``cases(rg, np, torch)`` returning
 zero-argument callable whose inputs were prepared outside it (``torch`` is None when PyTorch is
 not installed). Each callable is timed with ``timeit``: the number of calls per measurement is
 calibrated so that one measurement takes at least ``--min-time`` seconds, and the reported time
-per call is the median of ``--repeat`` measurements.
+per call is the median of ``--repeat`` measurements. A callable with ``measures_itself = True``
+returns its own time in seconds (e.g. an import in a fresh interpreter, ``py_import.py``); the
+reported time is then the median of ``--repeat`` calls.
 
 Usage::
 
@@ -42,8 +44,11 @@ def discover(directory: Path) -> list:
 
 
 def time_per_call(f, repeat: int, min_time: float) -> float:
-    """Median seconds per call of `f` over `repeat` measurements of at least `min_time` each."""
+    """Median seconds per call of `f` over `repeat` measurements of at least `min_time` each
+    (or, if `f` measures itself, the median of the times that `repeat` calls return)."""
     f()  # warm up (and surface errors before timing)
+    if getattr(f, "measures_itself", False):
+        return statistics.median(f() for _ in range(repeat))
     timer = timeit.Timer(f)
     number = 1
     while True:

@@ -50,10 +50,10 @@ from rustgrad._functions import *  # noqa: F403
 from rustgrad._functions import __all__ as _function_names
 from rustgrad._linalg import *  # noqa: F403
 from rustgrad._linalg import __all__ as _linalg_names
+from rustgrad._printoptions import set_printoptions
 from rustgrad._reductions import *  # noqa: F403
 from rustgrad._reductions import __all__ as _reduction_names
 from rustgrad._size import Size
-from rustgrad._tensor_str import set_printoptions
 from rustgrad.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 
 float = float32  # noqa: A001
@@ -125,6 +125,25 @@ from rustgrad._shape import __all__ as _shape_names  # noqa: E402
 __all__ += [n for n in _shape_names if n not in __all__]
 
 # Subpackages written in Python on top of the core (imported last: they use the names above).
-from rustgrad import data_utils, distributions, nn, optim, utils  # noqa: E402
+from rustgrad import nn, optim, utils  # noqa: E402
 
-__all__ += ["data_utils", "distributions", "nn", "optim", "utils"]
+# Subpackages built on NumPy are imported on first access (`rustgrad.distributions`, PEP 562),
+# so that `import rustgrad` does not import NumPy.
+_LAZY_SUBPACKAGES = ("data_utils", "distributions")
+
+
+def __getattr__(name: str):
+    """Imports a lazy subpackage on its first access as an attribute."""
+    if name in _LAZY_SUBPACKAGES:
+        import importlib
+
+        return importlib.import_module(f"rustgrad.{name}")
+    raise AttributeError(f"module 'rustgrad' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The module's names, the lazy subpackages included."""
+    return sorted(set(globals()) | set(_LAZY_SUBPACKAGES))
+
+
+__all__ += ["nn", "optim", "utils", *_LAZY_SUBPACKAGES]

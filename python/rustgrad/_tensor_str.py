@@ -1,68 +1,18 @@
 """How tensors print: a port of PyTorch's ``torch/_tensor_str.py`` printing algorithm.
 
 ``repr(t)`` and ``str(t)`` are identical and match torch's text with ``torch.`` replaced by
-``rustgrad.``. The values are read through NumPy (sharing the tensor's memory).
+``rustgrad.``. The values are read through NumPy (sharing the tensor's memory), so this module
+is imported on a tensor's first ``repr``, not by ``import rustgrad``; the options live in
+``rustgrad._printoptions``.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
-
-@dataclass
-class _PrintOptions:
-    precision: int = 4
-    threshold: float = 1000
-    edgeitems: int = 3
-    linewidth: int = 80
-    sci_mode: bool | None = None
-
-
-PRINT_OPTS = _PrintOptions()
-
-
-def set_printoptions(
-    precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None
-):
-    """Sets how tensors print, as ``torch.set_printoptions``.
-
-    Args:
-        precision: digits after the decimal point (default 4).
-        threshold: element count above which the middle is summarized with ``...`` (1000).
-        edgeitems: items shown at each end of a summarized dimension (3).
-        linewidth: characters per line (80).
-        profile: ``"default"``, ``"short"`` or ``"full"``.
-        sci_mode: force (True) or forbid (False) scientific notation; None decides.
-
-    Example:
-        >>> rustgrad.set_printoptions(precision=2)
-        >>> rustgrad.tensor([1.2345])
-        tensor([1.23])
-        >>> rustgrad.set_printoptions(profile="default")
-    """
-    if profile is not None:
-        presets = {
-            "default": (4, 1000, 3, 80),
-            "short": (2, 1000, 2, 80),
-            "full": (4, math.inf, 3, 80),
-        }
-        if profile not in presets:
-            raise ValueError(f"unknown print profile {profile!r}")
-        (PRINT_OPTS.precision, PRINT_OPTS.threshold, PRINT_OPTS.edgeitems, PRINT_OPTS.linewidth) = (
-            presets[profile]
-        )
-    if precision is not None:
-        PRINT_OPTS.precision = precision
-    if threshold is not None:
-        PRINT_OPTS.threshold = threshold
-    if edgeitems is not None:
-        PRINT_OPTS.edgeitems = edgeitems
-    if linewidth is not None:
-        PRINT_OPTS.linewidth = linewidth
-    PRINT_OPTS.sci_mode = sci_mode
+from rustgrad._printoptions import PRINT_OPTS
 
 
 class _Formatter:

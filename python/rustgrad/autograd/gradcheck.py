@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 
 def gradcheck(
     fn,
@@ -24,6 +22,8 @@ def gradcheck(
         >>> rustgrad.autograd.gradcheck(lambda t: (t * t).sin(), (x,))
         True
     """
+    import numpy as np  # imported on first use: `import rustgrad` stays free of NumPy
+
     import rustgrad
 
     if not isinstance(inputs, (tuple, list)):

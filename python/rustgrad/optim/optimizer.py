@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from typing import Any
 
 from rustgrad._core import Tensor
 from rustgrad.autograd import enable_grad, no_grad
+
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: `import rustgrad` does not import typing
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class _RequiredParameter:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterator
+from collections.abc import Callable, Iterator
 
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: `import rustgrad` does not import typing
 if TYPE_CHECKING:
     from rustgrad._core import Tensor
     from rustgrad.nn.modules.module import Module

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import collections.abc
-
-import numpy as np
+import sys
 
 import rustgrad
 from rustgrad._core import Tensor
@@ -26,10 +25,13 @@ def default_collate(batch):
     elem = batch[0]
     if isinstance(elem, Tensor):
         return rustgrad.stack(list(batch), 0)
-    if isinstance(elem, np.ndarray):
-        return rustgrad.stack([rustgrad.as_tensor(b) for b in batch], 0)
-    if isinstance(elem, np.generic):
-        return rustgrad.as_tensor(np.array(batch))
+    # A NumPy value can only exist once NumPy is imported; rustgrad does not import it itself.
+    np = sys.modules.get("numpy")
+    if np is not None:
+        if isinstance(elem, np.ndarray):
+            return rustgrad.stack([rustgrad.as_tensor(b) for b in batch], 0)
+        if isinstance(elem, np.generic):
+            return rustgrad.as_tensor(np.array(batch))
     if isinstance(elem, float):
         return rustgrad.tensor(batch, dtype=rustgrad.float64)
     if isinstance(elem, int):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Sized
-
-import numpy as np
+from collections.abc import Iterator, Sized
 
 import rustgrad
 from rustgrad._core import Tensor
@@ -20,6 +18,8 @@ def randperm(n: int) -> Tensor:
     native = getattr(rustgrad, "randperm", None)
     if native is not None:
         return native(n)
+    import numpy as np  # imported on first use: `import rustgrad` stays free of NumPy
+
     keys = rustgrad.rand(n, dtype=rustgrad.float64).numpy()
     return rustgrad.from_numpy(np.argsort(keys, kind="stable").astype(np.int64))
 

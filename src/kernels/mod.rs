@@ -16,6 +16,7 @@ pub mod math;
 pub mod matmul;
 pub mod parallel;
 pub mod reduce;
+pub mod simd;
 pub mod strided;
 
 pub use element::Element;

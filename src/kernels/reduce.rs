@@ -12,7 +12,9 @@
 //! Work above the parallel threshold is split over outputs when there are enough of them, and
 //! otherwise over the reduced range, whose partial accumulators are then merged in order.
 
-use super::parallel::{install, num_threads, worth_parallel};
+// Re-exported: `par_ranges` lived here first (the matmul kernels import it from here).
+pub use super::parallel::par_ranges;
+use super::parallel::{num_threads, worth_parallel};
 use super::strided::for_each_run;
 use super::SendPtr;
 use crate::layout::{coalesce, Shape, Strides};
@@ -168,19 +170,6 @@ where
             unsafe { *out.get().add(o) = acc };
         }
     }
-}
-
-/// Runs `f(start, end)` over `0..n` in chunks of `chunk`, in rustgrad's thread pool.
-pub fn par_ranges(n: usize, chunk: usize, f: impl Fn(usize, usize) + Sync + Send) {
-    let chunk = chunk.max(1);
-    let n_chunks = n.div_ceil(chunk);
-    install(|| {
-        use rayon::prelude::*;
-        (0..n_chunks).into_par_iter().for_each(|c| {
-            let start = c * chunk;
-            f(start, (start + chunk).min(n));
-        });
-    });
 }
 
 /// [`process_inline`], compiled for AVX2 when the CPU has it (the fold loops inline into it).

@@ -15,6 +15,7 @@
 // Re-exported: `par_ranges` lived here first (the matmul kernels import it from here).
 pub use super::parallel::par_ranges;
 use super::parallel::{num_threads, worth_parallel};
+use super::simd;
 use super::strided::for_each_run;
 use super::SendPtr;
 use crate::layout::{coalesce, Shape, Strides};
@@ -172,7 +173,8 @@ where
     }
 }
 
-/// [`process_inline`], compiled for AVX2 when the CPU has it (the fold loops inline into it).
+/// [`process_inline`], compiled for the CPU's widest vector instructions (the fold loops
+/// inline into it).
 ///
 /// # Safety
 /// As for [`reduce`].
@@ -187,32 +189,11 @@ unsafe fn process<T: Copy, F: Fold<T>>(
     out: *mut F::Acc,
     fold: &F,
 ) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2; the rest is forwarded from the caller.
-        return unsafe { process_avx2(src, geom, o0, o1, r0, r1, out, fold) };
-    }
-    // SAFETY: forwarded from the caller.
-    unsafe { process_inline(src, geom, o0, o1, r0, r1, out, fold) }
-}
-
-/// # Safety
-/// As for [`reduce`], on a CPU with AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-#[allow(clippy::too_many_arguments)]
-unsafe fn process_avx2<T: Copy, F: Fold<T>>(
-    src: *const T,
-    geom: &ReduceGeom,
-    o0: usize,
-    o1: usize,
-    r0: usize,
-    r1: usize,
-    out: *mut F::Acc,
-    fold: &F,
-) {
-    // SAFETY: forwarded from the caller.
-    unsafe { process_inline(src, geom, o0, o1, r0, r1, out, fold) }
+    simd::best(
+        #[inline(always)]
+        // SAFETY: forwarded from the caller.
+        || unsafe { process_inline(src, geom, o0, o1, r0, r1, out, fold) },
+    )
 }
 
 /// Folds reduced positions `r0..r1` of outputs `o0..o1` into `out[0..o1 - o0]`.

@@ -12,6 +12,7 @@ pub mod flip;
 pub mod folds;
 pub mod gather;
 pub mod lines;
+pub mod mask;
 pub mod math;
 pub mod matmul;
 pub mod parallel;

@@ -6,6 +6,7 @@ use rustgrad::ops::elementwise::{binary, unary, Arg, BinaryOp, UnaryOp};
 use rustgrad::DType;
 
 mod reduce;
+mod rows;
 
 fn elementwise(c: &mut Criterion) {
     let mut group = c.benchmark_group("elementwise");
@@ -34,6 +35,8 @@ criterion_group!(
     elementwise,
     reduce::reductions,
     reduce::products,
-    reduce::matmul_vs_matrixmultiply
+    reduce::matmul_vs_matrixmultiply,
+    rows::lines,
+    rows::copies
 );
 criterion_main!(benches);

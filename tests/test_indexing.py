@@ -447,3 +447,28 @@ def test_writes_through_views_and_numpy():
     assert a.tolist()[1::4] == [2, 2, 3]
     col += 10
     assert a.tolist()[1::4] == [12, 12, 13]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("rest", [(), (3,), (2, 5)])
+def test_leading_masks_pack_rows_in_order(dtype, rest):
+    """`x[mask]` with a mask over the leading dimensions, sized to cross the kernel's 16K-byte
+    blocks and the parallel threshold; bool and uint8 masks, contiguous and strided tensors."""
+    rng = np.random.default_rng(len(rest))
+    lead = (70_001,) if not rest else (2, 9_001)
+    arr = rng.integers(-50, 50, lead + rest).astype(dtype)
+    m = rng.random(lead) < 0.3
+    for layout in ["contiguous", "strided"]:
+        x = rg.tensor(arr)
+        if layout == "strided":
+            x = rg.tensor(np.repeat(arr, 2, axis=-1))[..., ::2]
+        for mask in [rg.tensor(m), rg.tensor(m.astype(np.uint8))]:
+            got = x[mask]
+            assert got.shape == (int(m.sum()),) + rest
+            np.testing.assert_array_equal(got.numpy(), arr[m])
+    # all false, all true, a last element that is false
+    x = rg.tensor(arr)
+    assert x[rg.zeros(lead, dtype=rg.bool)].shape == (0,) + rest
+    np.testing.assert_array_equal(x[rg.ones(lead, dtype=rg.bool)].numpy(), arr.reshape(-1, *rest))
+    small = rg.tensor([1.5, -2.0, 3.0, -4.0])
+    assert small[small > 0].tolist() == [1.5, 3.0]

@@ -495,3 +495,18 @@ def test_module_docstring_examples_run():
         for test in finder.find(obj, obj.__name__, module=False, globs={"rustgrad": rg}):
             runner.run(test)
     assert runner.failures == 0 and runner.tries >= len(objects)
+
+
+def test_softmax_nan_and_infinite_lines_follow_torch():
+    """A NaN makes its whole line NaN; -inf entries get probability 0; wide lines (more than
+    the kernel's 16 lanes) and columns take the vectorised paths."""
+    x = rg.tensor([[1.0, float("nan"), 2.0], [0.0, float("-inf"), 0.0]])
+    s = rg.softmax(x, 1).tolist()
+    assert all(v != v for v in s[0])
+    assert s[1] == [0.5, 0.0, 0.5]
+    assert rg.log_softmax(x, 1).tolist()[1][1] == float("-inf")
+    arr = np.random.default_rng(0).standard_normal((37, 1000)).astype(np.float32)
+    ref = np.exp(arr - arr.max(1, keepdims=True))
+    ref /= ref.sum(1, keepdims=True)
+    np.testing.assert_allclose(rg.softmax(rg.tensor(arr), 1).numpy(), ref, rtol=2e-6, atol=0)
+    np.testing.assert_allclose(rg.softmax(rg.tensor(arr.T.copy()), 0).numpy(), ref.T, rtol=2e-6)

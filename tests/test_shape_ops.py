@@ -439,3 +439,22 @@ def test_huge_arguments_are_errors_or_clamped_not_panics():
         x[..., ...]
     with pytest.raises(RuntimeError, match="Overflow when unpacking long"):
         x[2**70]
+
+
+@given(
+    st.permutations([0, 1, 2]),
+    st.sampled_from([(70, 3, 45), (5, 64, 33), (40, 41, 2)]),
+    st.sampled_from(["float32", "float64", "int64", "uint8"]),
+)
+def test_transposed_copies_match_numpy(perm, shape, dtype):
+    """Copies of permuted views (tiled when the input runs along another dimension than the
+    output), with and without a dtype conversion."""
+    a = (np.arange(int(np.prod(shape))) % 251).astype(dtype).reshape(shape)
+    view = rg.tensor(a).permute(*perm)
+    ref = np.ascontiguousarray(a.transpose(perm))
+    np.testing.assert_array_equal(view.contiguous().numpy(), ref)
+    np.testing.assert_array_equal(view.to(rg.float64).numpy(), ref.astype(np.float64))
+    out = rg.zeros(ref.shape, dtype=rg.float32)
+    out.copy_(view)
+    np.testing.assert_array_equal(out.numpy(), ref.astype(np.float32))
+    np.testing.assert_array_equal(rg.tensor(a).T.contiguous().numpy(), np.ascontiguousarray(a.T))

@@ -4,8 +4,8 @@
 //! for the layouts that dominate real programs (all contiguous, one side broadcast), which the
 //! compiler vectorises; other layouts take a strided loop.
 
-use super::parallel::for_each_chunk;
-use super::strided::{for_each_run, is_row_major};
+use super::parallel::{for_each_chunk, par_ranges, worth_parallel};
+use super::strided::{for_each_run, is_row_major, Transpose};
 use super::SendPtr;
 use crate::layout::{coalesce, Strides};
 
@@ -48,6 +48,31 @@ pub unsafe fn map1<A: Copy + Sync, R: Copy + Send>(
     let (po, pa) = (SendPtr(out.0), SendPtr(a.ptr as *mut A));
     let last = shape.len() - 1;
     let (io, ia) = (strides[0][last], strides[1][last]);
+    if let Some(t) = Transpose::find(&shape, &strides) {
+        let ([ro, ra], ca) = (t.row_strides, t.col_strides[1]);
+        let run = |u0: usize, u1: usize| {
+            t.for_each_tile(u0, u1, |[oo, oa], rows, cols| {
+                for i in 0..rows {
+                    // SAFETY: the tile lies inside both operands (caller's contract); units
+                    // are disjoint parts of the output.
+                    unsafe {
+                        let o = po.get().add(oo + i * ro);
+                        let a = pa.get().add(oa + i * ra) as *const A;
+                        for j in 0..cols {
+                            *o.add(j) = f(*a.add(j * ca));
+                        }
+                    }
+                }
+            })
+        };
+        let units = t.units();
+        if worth_parallel(numel) && units > 1 {
+            par_ranges(units, units.div_ceil(8), run);
+        } else {
+            run(0, units);
+        }
+        return;
+    }
     for_each_chunk(numel, |start, end| {
         for_each_run(&shape, &strides, start, end, |_, len, [oo, oa]| {
             // SAFETY: the caller guarantees every offset the strides reach is valid, and chunks

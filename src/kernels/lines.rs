@@ -8,8 +8,8 @@
 
 use super::folds::LANES;
 use super::math::Float;
-use super::parallel::worth_parallel;
-use super::reduce::par_ranges;
+use super::parallel::{par_ranges, worth_parallel};
+use super::simd;
 use super::SendPtr;
 
 /// The `(outer, n, inner)` view of a contiguous shape along `dim`.
@@ -75,67 +75,42 @@ pub unsafe fn scan<T, A>(
     });
 }
 
-/// `exp` in a form the compiler vectorises: a branch-free polynomial for float32 (Cephes'
-/// `expf`, within 3 ulp; 0 below -87.3 and inf above 88.3, where float32 is near its limits),
-/// the C library's for float64. Softmax only evaluates it at `x - max <= 0`.
-pub trait VecExp: Float {
-    fn vexp(self) -> Self;
-}
-
-impl VecExp for f32 {
-    #[inline(always)]
-    fn vexp(self) -> f32 {
-        const LOG2E: f32 = std::f32::consts::LOG2_E;
-        // 1.5 * 2^23: adding it rounds to an integer held in the low mantissa bits.
-        const SHIFTER: f32 = 12_582_912.0;
-        let x = self.clamp(-87.3, 88.3);
-        let t = x * LOG2E + SHIFTER;
-        let n = t - SHIFTER;
-        let r = x - n * 0.693_359_4 - n * -2.121_944_4e-4;
-        let z = r * r;
-        let p = (((((1.987_569_2e-4 * r + 1.398_2e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2)
-            * r
-            + 1.666_666_5e-1)
-            * r
-            + 0.5)
-            * z
-            + r
-            + 1.0;
-        let bits = (t.to_bits() << 23).wrapping_add(127 << 23);
-        let v = p * f32::from_bits(bits);
-        let v = if self < -87.3 { 0.0 } else { v };
-        if self > 88.3 {
-            f32::INFINITY
-        } else {
-            v
-        }
-    }
-}
-
-impl VecExp for f64 {
-    #[inline(always)]
-    fn vexp(self) -> f64 {
-        self.exp()
-    }
-}
-
-/// `softmax` (or `log_softmax`) of one contiguous line. The maximum and the sum use
-/// [`LANES`] independent accumulators so that both passes vectorise.
+/// The maximum of a line (`-inf` for an empty one), ignoring NaN: with [`LANES`] independent
+/// accumulators and a plain comparison, the loop compiles to vector `max` instructions. A NaN
+/// still reaches every result of its line through `exp(NaN - m)` in the sum.
 #[inline(always)]
-fn softmax_line<T: VecExp>(xs: &[T], ys: &mut [T], log: bool) {
-    let max_nan = |m: T, x: T| if x > m || x.is_nan() { x } else { m };
+fn line_max<T: Float>(xs: &[T]) -> T {
+    let max = |m: T, x: T| if x > m { x } else { m };
     let mut lanes = [T::from_f64(f64::NEG_INFINITY); LANES];
     let chunks = xs.chunks_exact(LANES);
     let rest = chunks.remainder();
     for c in chunks {
         for k in 0..LANES {
-            lanes[k] = max_nan(lanes[k], c[k]);
+            lanes[k] = max(lanes[k], c[k]);
         }
     }
-    let m = rest.iter().fold(
-        lanes.iter().fold(lanes[0], |a, &b| max_nan(a, b)),
-        |a, &b| max_nan(a, b),
-    );
+    let m = lanes.iter().fold(lanes[0], |a, &b| max(a, b));
+    rest.iter().fold(m, |a, &b| max(a, b))
+}
+
+/// `Σ exp(x - m)` over a line.
+#[inline(always)]
+fn exp_sum<T: Float>(xs: &[T], m: T) -> T {
+    let mut sums = [T::zero(); LANES];
+    let chunks = xs.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for k in 0..LANES {
+            sums[k] = sums[k].add(c[k].sub(m).exp());
+        }
+    }
+    let s = sums.iter().fold(T::zero(), |a, &b| a.add(b));
+    rest.iter().fold(s, |a, &x| a.add(x.sub(m).exp()))
+}
+
+/// `ys = exp(xs - m)`, returning `Σ ys`.
+#[inline(always)]
+fn exp_store_sum<T: Float>(xs: &[T], m: T, ys: &mut [T]) -> T {
     let mut sums = [T::zero(); LANES];
     let full = xs.len() / LANES * LANES;
     for (yc, xc) in ys[..full]
@@ -143,50 +118,51 @@ fn softmax_line<T: VecExp>(xs: &[T], ys: &mut [T], log: bool) {
         .zip(xs[..full].chunks_exact(LANES))
     {
         for k in 0..LANES {
-            let e = xc[k].sub(m).vexp();
+            let e = xc[k].sub(m).exp();
             sums[k] = sums[k].add(e);
             yc[k] = e;
         }
     }
     let mut s = sums.iter().fold(T::zero(), |a, &b| a.add(b));
     for (y, &x) in ys[full..].iter_mut().zip(&xs[full..]) {
-        let e = x.sub(m).vexp();
+        let e = x.sub(m).exp();
         s = s.add(e);
         *y = e;
     }
+    s
+}
+
+/// `softmax` (or `log_softmax`) of one contiguous line: the maximum, then `Σ exp(x - max)`
+/// (storing the terms for softmax), then one pass that scales or shifts.
+#[inline(always)]
+fn softmax_line<T: Float>(xs: &[T], ys: &mut [T], log: bool) {
+    let m = line_max(xs);
     if log {
-        let ls = s.ln();
+        let ls = exp_sum(xs, m).ln();
         for (y, &x) in ys.iter_mut().zip(xs) {
             *y = x.sub(m).sub(ls);
         }
     } else {
+        let s = exp_store_sum(xs, m, ys);
         for y in ys.iter_mut() {
             *y = y.div(s);
         }
     }
 }
 
-/// [`softmax_line`] compiled for AVX2 and FMA (chosen at run time).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn softmax_line_avx2<T: VecExp>(xs: &[T], ys: &mut [T], log: bool) {
-    softmax_line(xs, ys, log)
-}
-
-fn softmax_line_dispatch<T: VecExp>(xs: &[T], ys: &mut [T], log: bool) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-        // SAFETY: the CPU supports the features the function was compiled for.
-        return unsafe { softmax_line_avx2(xs, ys, log) };
-    }
-    softmax_line(xs, ys, log)
+/// `log Σ exp(x)` of one line, as `m + log Σ exp(x - m)` with `m` its maximum: the
+/// cross-entropy rows' kernel. Call it inside [`simd::best`].
+#[inline(always)]
+pub fn logsumexp_line<T: Float>(xs: &[T]) -> T {
+    let m = line_max(xs);
+    m.add(exp_sum(xs, m).ln())
 }
 
 /// `softmax` (or `log_softmax` when `log`) along each line: `exp(x - max) / Σ exp(x - max)`.
 ///
 /// # Safety
 /// As for [`scan`].
-pub unsafe fn softmax<T: VecExp>(
+pub unsafe fn softmax<T: Float>(
     src: *const T,
     dst: *mut T,
     (outer, n, inner): (usize, usize, usize),
@@ -203,7 +179,10 @@ pub unsafe fn softmax<T: VecExp>(
                         std::slice::from_raw_parts_mut(dst.get().add(o * n), n),
                     )
                 };
-                softmax_line_dispatch(xs, ys, log);
+                simd::best(
+                    #[inline(always)]
+                    || softmax_line(xs, ys, log),
+                );
             }
         };
         if worth_parallel(outer * n) && outer > 1 {
@@ -214,46 +193,82 @@ pub unsafe fn softmax<T: VecExp>(
         return;
     }
     for_each_block(outer, n, inner, |o, i0, i1| {
-        let w = i1 - i0;
-        let base = o * n * inner + i0;
-        // SAFETY: row k of this task is `base + k * inner .. + w`, inside both buffers; tasks
-        // write disjoint columns.
-        let row =
-            |k: usize| unsafe { std::slice::from_raw_parts(src.get().add(base + k * inner), w) };
-        // SAFETY: as above.
-        let out = |k: usize| unsafe {
-            std::slice::from_raw_parts_mut(dst.get().add(base + k * inner), w)
-        };
-        let mut max = vec![T::from_f64(f64::NEG_INFINITY); w];
-        let mut sum = vec![T::zero(); w];
-        for k in 0..n {
-            for (m, &x) in max.iter_mut().zip(row(k)) {
-                if x > *m || x.is_nan() {
-                    *m = x;
-                }
+        // SAFETY: the block's columns `i0..i1` of line group `o` lie inside both buffers;
+        // tasks write disjoint columns.
+        simd::best(
+            #[inline(always)]
+            || unsafe {
+                softmax_columns(
+                    src.get(),
+                    dst.get(),
+                    o * n * inner + i0,
+                    (n, inner),
+                    i1 - i0,
+                    log,
+                )
+            },
+        );
+    });
+}
+
+/// Softmax of `w` side-by-side lines of `n` elements `inner` apart, starting at `base`: each
+/// pass walks rows of `w` contiguous elements, which vectorises.
+///
+/// # Safety
+/// Every `base + k * inner + j` (`k < n`, `j < w`) must be inside both buffers, and no other
+/// thread may touch those elements of `dst`.
+#[inline(always)]
+unsafe fn softmax_columns<T: Float>(
+    src: *const T,
+    dst: *mut T,
+    base: usize,
+    (n, inner): (usize, usize),
+    w: usize,
+    log: bool,
+) {
+    // SAFETY: row k is inside both buffers (the caller's contract).
+    let row = |k: usize| unsafe { std::slice::from_raw_parts(src.add(base + k * inner), w) };
+    // SAFETY: as above; each row is borrowed mutably once at a time.
+    let out = |k: usize| unsafe { std::slice::from_raw_parts_mut(dst.add(base + k * inner), w) };
+    let mut max = vec![T::from_f64(f64::NEG_INFINITY); w];
+    let mut sum = vec![T::zero(); w];
+    for k in 0..n {
+        for (m, &x) in max.iter_mut().zip(row(k)) {
+            if x > *m || x.is_nan() {
+                *m = x;
             }
         }
-        for k in 0..n {
-            let ys = out(k);
-            for (((y, &x), &m), s) in ys.iter_mut().zip(row(k)).zip(&max).zip(sum.iter_mut()) {
-                let e = x.sub(m).vexp();
+    }
+    for k in 0..n {
+        if log {
+            for ((&x, &m), s) in row(k).iter().zip(&max).zip(sum.iter_mut()) {
+                *s = s.add(x.sub(m).exp());
+            }
+        } else {
+            for (((y, &x), &m), s) in out(k).iter_mut().zip(row(k)).zip(&max).zip(sum.iter_mut()) {
+                let e = x.sub(m).exp();
                 *s = s.add(e);
                 *y = e;
             }
         }
-        for k in 0..n {
-            let ys = out(k);
-            if log {
-                for (((y, &x), &m), &s) in ys.iter_mut().zip(row(k)).zip(&max).zip(&sum) {
-                    *y = x.sub(m).sub(s.ln());
-                }
-            } else {
-                for (y, &s) in ys.iter_mut().zip(&sum) {
-                    *y = y.div(s);
-                }
+    }
+    if log {
+        for s in sum.iter_mut() {
+            *s = s.ln();
+        }
+    }
+    for k in 0..n {
+        let ys = out(k);
+        if log {
+            for (((y, &x), &m), &ls) in ys.iter_mut().zip(row(k)).zip(&max).zip(&sum) {
+                *y = x.sub(m).sub(ls);
+            }
+        } else {
+            for (y, &s) in ys.iter_mut().zip(&sum) {
+                *y = y.div(s);
             }
         }
-    });
+    }
 }
 
 #[cfg(test)]
@@ -305,16 +320,46 @@ mod tests {
     }
 
     #[test]
-    fn vectorisable_exp_is_accurate() {
-        let mut worst = 0.0f64;
-        for i in -87_000..88_000 {
-            let x = i as f32 / 1000.0;
-            let (got, want) = (x.vexp() as f64, (x as f64).exp());
-            worst = worst.max(((got - want) / want).abs());
+    fn softmax_rows_and_columns_agree_with_the_formula() {
+        // 3 lines of 37 elements (more than LANES, with a remainder), as rows and as columns.
+        let (lines, n) = (3usize, 37usize);
+        let x: Vec<f32> = (0..lines * n)
+            .map(|i| ((i * 7919) % 101) as f32 / 10.0 - 5.0)
+            .collect();
+        let xt: Vec<f32> = (0..lines * n)
+            .map(|i| x[(i % lines) * n + i / lines])
+            .collect();
+        for log in [false, true] {
+            let (mut rows, mut cols) = (vec![0.0f32; lines * n], vec![0.0f32; lines * n]);
+            // SAFETY: every buffer holds lines * n elements.
+            unsafe {
+                softmax(x.as_ptr(), rows.as_mut_ptr(), (lines, n, 1), log);
+                softmax(xt.as_ptr(), cols.as_mut_ptr(), (1, n, lines), log);
+            }
+            for l in 0..lines {
+                let line: Vec<f64> = x[l * n..(l + 1) * n].iter().map(|&v| v as f64).collect();
+                let m = line.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+                let lse = m + line.iter().map(|v| (v - m).exp()).sum::<f64>().ln();
+                for k in 0..n {
+                    let want = if log {
+                        line[k] - lse
+                    } else {
+                        (line[k] - lse).exp()
+                    };
+                    for got in [rows[l * n + k], cols[k * lines + l]] {
+                        let err = (got as f64 - want).abs() / want.abs().max(1e-30);
+                        assert!(
+                            err < 8.0 * f32::EPSILON as f64,
+                            "{log} {l} {k}: {got} {want}"
+                        );
+                    }
+                }
+                let lse32 = simd::best(
+                    #[inline(always)]
+                    || logsumexp_line(&x[l * n..(l + 1) * n]),
+                );
+                assert!((lse32 as f64 - lse).abs() < 1e-5 * lse.abs());
+            }
         }
-        assert!(worst < 3.0 * f32::EPSILON as f64, "{worst}");
-        assert_eq!((-100.0f32).vexp(), 0.0);
-        assert_eq!(100.0f32.vexp(), f32::INFINITY);
-        assert!(f32::NAN.vexp().is_nan());
     }
 }

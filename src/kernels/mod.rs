@@ -12,10 +12,12 @@ pub mod flip;
 pub mod folds;
 pub mod gather;
 pub mod lines;
+pub mod mask;
 pub mod math;
 pub mod matmul;
 pub mod parallel;
 pub mod reduce;
+pub mod simd;
 pub mod strided;
 
 pub use element::Element;

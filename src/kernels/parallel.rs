@@ -128,6 +128,19 @@ pub fn for_each_chunk(n: usize, f: impl Fn(usize, usize) + Sync + Send) {
     }
 }
 
+/// Runs `f(start, end)` over `0..n` in chunks of `chunk`, in rustgrad's thread pool.
+pub fn par_ranges(n: usize, chunk: usize, f: impl Fn(usize, usize) + Sync + Send) {
+    let chunk = chunk.max(1);
+    let n_chunks = n.div_ceil(chunk);
+    install(|| {
+        use rayon::prelude::*;
+        (0..n_chunks).into_par_iter().for_each(|c| {
+            let start = c * chunk;
+            f(start, (start + chunk).min(n));
+        });
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,10 @@
 //! Work above the parallel threshold is split over outputs when there are enough of them, and
 //! otherwise over the reduced range, whose partial accumulators are then merged in order.
 
-use super::parallel::{install, num_threads, worth_parallel};
+// Re-exported: `par_ranges` lived here first (the matmul kernels import it from here).
+pub use super::parallel::par_ranges;
+use super::parallel::{num_threads, worth_parallel};
+use super::simd;
 use super::strided::for_each_run;
 use super::SendPtr;
 use crate::layout::{coalesce, Shape, Strides};
@@ -170,69 +173,17 @@ where
     }
 }
 
-/// Runs `f(start, end)` over `0..n` in chunks of `chunk`, in rustgrad's thread pool.
-pub fn par_ranges(n: usize, chunk: usize, f: impl Fn(usize, usize) + Sync + Send) {
-    let chunk = chunk.max(1);
-    let n_chunks = n.div_ceil(chunk);
-    install(|| {
-        use rayon::prelude::*;
-        (0..n_chunks).into_par_iter().for_each(|c| {
-            let start = c * chunk;
-            f(start, (start + chunk).min(n));
-        });
-    });
-}
-
-/// [`process_inline`], compiled for AVX2 when the CPU has it (the fold loops inline into it).
+/// Folds reduced positions `r0..r1` of outputs `o0..o1` into `out[0..o1 - o0]`.
+///
+/// The vectorised leaves (a fold's contiguous slice loop, a vertical row update) run through
+/// [`simd::best`], compiled for the CPU's widest vector instructions. Dispatching there rather
+/// than around this whole function matters: the closures and `for_each_run` between here and
+/// the leaves are not inlined, and would keep the leaves in baseline SSE2.
 ///
 /// # Safety
 /// As for [`reduce`].
 #[allow(clippy::too_many_arguments)]
 unsafe fn process<T: Copy, F: Fold<T>>(
-    src: *const T,
-    geom: &ReduceGeom,
-    o0: usize,
-    o1: usize,
-    r0: usize,
-    r1: usize,
-    out: *mut F::Acc,
-    fold: &F,
-) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2; the rest is forwarded from the caller.
-        return unsafe { process_avx2(src, geom, o0, o1, r0, r1, out, fold) };
-    }
-    // SAFETY: forwarded from the caller.
-    unsafe { process_inline(src, geom, o0, o1, r0, r1, out, fold) }
-}
-
-/// # Safety
-/// As for [`reduce`], on a CPU with AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-#[allow(clippy::too_many_arguments)]
-unsafe fn process_avx2<T: Copy, F: Fold<T>>(
-    src: *const T,
-    geom: &ReduceGeom,
-    o0: usize,
-    o1: usize,
-    r0: usize,
-    r1: usize,
-    out: *mut F::Acc,
-    fold: &F,
-) {
-    // SAFETY: forwarded from the caller.
-    unsafe { process_inline(src, geom, o0, o1, r0, r1, out, fold) }
-}
-
-/// Folds reduced positions `r0..r1` of outputs `o0..o1` into `out[0..o1 - o0]`.
-///
-/// # Safety
-/// As for [`reduce`].
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-unsafe fn process_inline<T: Copy, F: Fold<T>>(
     src: *const T,
     geom: &ReduceGeom,
     o0: usize,
@@ -279,7 +230,11 @@ unsafe fn fold_one<T: Copy, F: Fold<T>>(
         unsafe {
             let p = base.add(off);
             if rs == 1 {
-                acc = fold.fold_slice(acc, std::slice::from_raw_parts(p, len), pos);
+                let xs = std::slice::from_raw_parts(p, len);
+                acc = simd::best(
+                    #[inline(always)]
+                    || fold.fold_slice(acc, xs, pos),
+                );
             } else {
                 for i in 0..len {
                     acc = fold.step(acc, *p.add(i * rs), pos + i);
@@ -332,7 +287,11 @@ unsafe fn fold_vertical<T: Copy, F: Fold<T>>(
                     let row = base.add(roff + i * rs + t0 * ks);
                     let acc = &mut block[..tn];
                     if ks == 1 {
-                        step_row(fold, acc, std::slice::from_raw_parts(row, tn), pos + i);
+                        let xs = std::slice::from_raw_parts(row, tn);
+                        simd::best(
+                            #[inline(always)]
+                            || step_row(fold, acc, xs, pos + i),
+                        );
                     } else {
                         for (j, a) in acc.iter_mut().enumerate() {
                             *a = fold.step(*a, *row.add(j * ks), pos + i);

@@ -1,6 +1,7 @@
-//! Walking N-d operands in row-major order, one run along the last dimension at a time.
+//! Walking N-d operands in row-major order, one run along the last dimension at a time, and
+//! tile by tile when two operands run along different dimensions (a transposing copy).
 
-use crate::layout::Strides;
+use crate::layout::{Shape, Strides};
 
 /// Do `strides` walk `shape` in row-major order without gaps (size-1 dimensions may have any
 /// stride)? Then element `i` of the operand is at offset `i`.
@@ -82,6 +83,110 @@ pub fn for_each_run<const N: usize>(
     }
 }
 
+/// Side of the square tiles of [`Transpose`]: 32 rows of 32 elements of up to 8 bytes, read and
+/// written, stay in L1.
+pub const TILE: usize = 32;
+
+/// A walk of two operands where operand 0 (the output) is contiguous along the last dimension
+/// and operand 1 along another one, `p`: `x.T.contiguous()`, `copy_` from a permuted view.
+/// Walking either in row-major order touches a new cache line of the other at every element;
+/// walking the `(p, last)` plane in [`TILE`]-square tiles reuses each line loaded.
+///
+/// Work is cut into *units*: one block of `TILE` rows (indices along `p`) of one plane (an
+/// index of the other dimensions).
+#[derive(Debug)]
+pub struct Transpose {
+    /// Sizes along `p` and along the last dimension.
+    pub rows: usize,
+    pub cols: usize,
+    /// Strides of both operands along `p` and along the last dimension.
+    pub row_strides: [usize; 2],
+    pub col_strides: [usize; 2],
+    /// The remaining dimensions (a single size-1 one when there are none).
+    outer_shape: Shape,
+    outer_strides: [Strides; 2],
+}
+
+impl Transpose {
+    /// The tiled walk of coalesced `shape`/`strides`, when it applies.
+    pub fn find(shape: &[usize], strides: &[Strides; 2]) -> Option<Transpose> {
+        let nd = shape.len();
+        if nd < 2 || strides[0][nd - 1] != 1 {
+            return None;
+        }
+        let last_in = strides[1][nd - 1];
+        // The input's smallest non-zero stride among the other dimensions.
+        let p = (0..nd - 1)
+            .filter(|&d| strides[1][d] != 0 && shape[d] > 1)
+            .min_by_key(|&d| strides[1][d])?;
+        if last_in <= strides[1][p] || shape[p] < 4 || shape[nd - 1] < 4 {
+            return None;
+        }
+        let mut outer_shape = Shape::new();
+        let mut outer_strides: [Strides; 2] = Default::default();
+        for d in (0..nd - 1).filter(|&d| d != p) {
+            outer_shape.push(shape[d]);
+            for k in 0..2 {
+                outer_strides[k].push(strides[k][d]);
+            }
+        }
+        if outer_shape.is_empty() {
+            outer_shape.push(1);
+            for s in outer_strides.iter_mut() {
+                s.push(0);
+            }
+        }
+        Some(Transpose {
+            rows: shape[p],
+            cols: shape[nd - 1],
+            row_strides: [strides[0][p], strides[1][p]],
+            col_strides: [1, last_in],
+            outer_shape,
+            outer_strides,
+        })
+    }
+
+    fn row_blocks(&self) -> usize {
+        self.rows.div_ceil(TILE)
+    }
+
+    /// Number of units (planes × blocks of rows).
+    pub fn units(&self) -> usize {
+        self.outer_shape.iter().product::<usize>() * self.row_blocks()
+    }
+
+    /// Calls `f(offsets, rows, cols)` for every tile of units `u0..u1`, where `offsets` are both
+    /// operands' offsets of the tile's first element and the tile spans `rows × cols` elements.
+    pub fn for_each_tile(&self, u0: usize, u1: usize, mut f: impl FnMut([usize; 2], usize, usize)) {
+        let blocks = self.row_blocks();
+        let mut u = u0;
+        while u < u1 {
+            // The units of one plane are consecutive: walk them with one offset computation.
+            let (plane, b0) = (u / blocks, u % blocks);
+            let b1 = blocks.min(b0 + (u1 - u));
+            for_each_run(
+                &self.outer_shape,
+                &self.outer_strides,
+                plane,
+                plane + 1,
+                |_, _, base| {
+                    for b in b0..b1 {
+                        let r0 = b * TILE;
+                        let rows = TILE.min(self.rows - r0);
+                        for c0 in (0..self.cols).step_by(TILE) {
+                            let offs: [usize; 2] = std::array::from_fn(|k| {
+                                base[k] + r0 * self.row_strides[k] + c0 * self.col_strides[k]
+                            });
+                            f(offs, rows, TILE.min(self.cols - c0));
+                        }
+                    }
+                },
+            );
+            u += b1 - b0;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,5 +208,37 @@ mod tests {
             part.push((pos, len, off))
         });
         assert_eq!(part, vec![(2, 1, 4), (3, 2, 1)]);
+    }
+
+    #[test]
+    fn transposing_walks_cover_every_element_once() {
+        // out (5, 37, 45) contiguous; input a permuted view with strides (1, 225, 5).
+        let shape = [5usize, 37, 45];
+        let strides: [Strides; 2] = [smallvec![37 * 45, 45, 1], smallvec![1, 225, 5]];
+        let t = Transpose::find(&shape, &strides).expect("tiled");
+        assert_eq!((t.rows, t.cols), (5, 45));
+        let mut seen = vec![0u8; 5 * 37 * 45];
+        let mut pairs = vec![];
+        let half = t.units() / 2;
+        for (u0, u1) in [(0, half), (half, t.units())] {
+            t.for_each_tile(u0, u1, |[o, a], rows, cols| {
+                for i in 0..rows {
+                    for j in 0..cols {
+                        let oo = o + i * t.row_strides[0] + j;
+                        seen[oo] += 1;
+                        pairs.push((oo, a + i * t.row_strides[1] + j * t.col_strides[1]));
+                    }
+                }
+            });
+        }
+        assert!(seen.iter().all(|&c| c == 1));
+        for (oo, aa) in pairs {
+            // out index (x, y, z) reads input offset x + 225 y + 5 z
+            let (x, y, z) = (oo / (37 * 45), oo / 45 % 37, oo % 45);
+            assert_eq!(aa, x + 225 * y + 5 * z);
+        }
+        // a contiguous input needs no tiles
+        let plain: [Strides; 2] = [smallvec![45, 1], smallvec![45, 1]];
+        assert!(Transpose::find(&[37, 45], &plain).is_none());
     }
 }

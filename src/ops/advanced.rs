@@ -11,6 +11,7 @@
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::kernels::gather::{put, take, Rows};
+use crate::kernels::mask::{block_counts, compress};
 use crate::kernels::math::Arith;
 use crate::layout::{broadcast_shapes, fmt_shape, Shape};
 use crate::ops::gather::{for_each_nonzero, nonzero};
@@ -184,7 +185,38 @@ fn plan(t: &Tensor, indices: &[Option<Tensor>]) -> Result<Plan> {
 
 /// `t[indices]` with index tensors (torch's `index`): a new tensor.
 pub fn index(t: &Tensor, indices: &[Option<Tensor>]) -> Result<Tensor> {
+    if let Some(out) = leading_mask_select(t, indices)? {
+        return Ok(out);
+    }
     take_plan(&plan(t, indices)?)
+}
+
+/// `t[mask]` for one bool/uint8 mask over the leading dimensions of a contiguous `t` (`x[x > 0]`,
+/// rows picked by a mask): the selected rows packed by `kernels::mask`, without a per-element
+/// offset table. `None` when another path must handle the index.
+fn leading_mask_select(t: &Tensor, indices: &[Option<Tensor>]) -> Result<Option<Tensor>> {
+    let Some(Some(mask)) = indices.first() else {
+        return Ok(None);
+    };
+    if !is_single_mask(indices) || mask.ndim() == 0 || !t.is_contiguous() {
+        return Ok(None);
+    }
+    check_mask_shape(t, mask, 0)?;
+    let mask = mask.contiguous()?;
+    // SAFETY: a contiguous bool/uint8 tensor is `numel` bytes from its data pointer.
+    let bytes = unsafe { std::slice::from_raw_parts(mask.data_ptr::<u8>(), mask.numel()) };
+    let counts = block_counts(bytes);
+    let rest = &t.shape()[mask.ndim()..];
+    let mut shape: Shape = [counts.iter().sum::<usize>()].into_iter().collect();
+    shape.extend_from_slice(rest);
+    let out = Tensor::zeros(&shape, t.dtype())?;
+    let row = rest.iter().product();
+    with_dtype!(t.dtype(), T => {
+        // SAFETY: `t` is contiguous with `bytes.len()` rows of `row` elements; `out` is fresh
+        // with room for the selected rows.
+        unsafe { compress::<T>(t.data_ptr::<T>(), row, bytes, &counts, out.data_ptr::<T>()) }
+    });
+    Ok(Some(out))
 }
 
 /// Copies the rows a plan addresses into a new tensor of the result shape.

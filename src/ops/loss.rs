@@ -2,7 +2,10 @@
 
 use crate::dtype::DType;
 use crate::error::{Error, Result};
+use crate::kernels::lines::logsumexp_line;
+use crate::kernels::math::Float;
 use crate::kernels::parallel::for_each_chunk;
+use crate::kernels::simd;
 use crate::kernels::SendPtr;
 use crate::tensor::Tensor;
 
@@ -33,9 +36,7 @@ pub fn cross_entropy_rows(
                 let rows = start.div_ceil(c.max(1))..end.div_ceil(c.max(1)).min(n);
                 for i in rows {
                     let row = std::slice::from_raw_parts(px.get().add(i * c), c);
-                    let m = row.iter().copied().fold(T::NEG_INFINITY, T::max);
-                    let s: T = row.iter().map(|&v| (v - m).exp()).sum();
-                    let l = m + s.ln();
+                    let l = simd::best(#[inline(always)] || logsumexp_line(row));
                     *ps.get().add(i) = l;
                     *pl.get().add(i) = if y[i] == ignore_index { 0.0 } else { l - row[y[i] as usize] };
                 }
@@ -73,15 +74,21 @@ pub fn cross_entropy_rows_backward(
                     let row = std::slice::from_raw_parts(px.get().add(i * c), c);
                     let dst = std::slice::from_raw_parts_mut(po.get().add(i * c), c);
                     let (gi, li) = (gv[i], lv[i]);
-                    for (d, &v) in dst.iter_mut().zip(row) {
-                        *d = (v - li).exp() * gi;
-                    }
+                    simd::best(#[inline(always)] || scaled_softmax(row, li, gi, dst));
                     dst[y[i] as usize] -= gi;
                 }
             });
         }
     }, _ => return Err(Error::Runtime("cross_entropy: floating logits expected".into())));
     Ok(out)
+}
+
+/// `dst = exp(x - lse) * g`: a softmax row from its saved logsumexp, scaled.
+#[inline(always)]
+fn scaled_softmax<T: Float>(xs: &[T], lse: T, g: T, dst: &mut [T]) {
+    for (d, &v) in dst.iter_mut().zip(xs) {
+        *d = v.sub(lse).exp().mul(g);
+    }
 }
 
 fn check(logits: &Tensor, target: &Tensor) -> Result<(usize, usize)> {

@@ -159,7 +159,8 @@ impl<T: Arith + Element> Fold<T> for Prod {
 /// The larger of two values, NaN winning (torch's `max` propagates NaN).
 #[inline(always)]
 fn max_nan<T: Arith>(a: T, x: T) -> T {
-    if x > a || x.is_nan() {
+    // `|`, not `||`: both tests always run, so the loop has no branch and vectorises
+    if (x > a) | x.is_nan() {
         x
     } else {
         a
@@ -168,7 +169,7 @@ fn max_nan<T: Arith>(a: T, x: T) -> T {
 
 #[inline(always)]
 fn min_nan<T: Arith>(a: T, x: T) -> T {
-    if x < a || x.is_nan() {
+    if (x < a) | x.is_nan() {
         x
     } else {
         a
@@ -227,11 +228,40 @@ impl<T: Arith + Bounded> Fold<T> for Extreme {
     #[inline(always)]
     fn fold_slice(&self, acc: T, xs: &[T], _: usize) -> T {
         if self.largest {
-            max_nan(acc, lanes(xs, T::LOWEST, max_nan))
+            max_nan(acc, extreme_slice(xs, T::LOWEST, |x, a| x > a, max_nan))
         } else {
-            min_nan(acc, lanes(xs, T::HIGHEST, min_nan))
+            min_nan(acc, extreme_slice(xs, T::HIGHEST, |x, a| x < a, min_nan))
         }
     }
+}
+
+/// The extreme of `xs` by `better(x, acc)`, NaN if any element is NaN. The lanes keep plain
+/// compare-and-select accumulators and a separate "saw NaN" flag, the shape that compiles to
+/// vector max/min instructions; NaN-winning selects per element do not vectorise.
+#[inline(always)]
+fn extreme_slice<T: Arith>(
+    xs: &[T],
+    init: T,
+    better: impl Fn(T, T) -> bool,
+    pick: impl Fn(T, T) -> T,
+) -> T {
+    let mut acc = [init; LANES];
+    let mut nan = [false; LANES];
+    let chunks = xs.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for k in 0..LANES {
+            let x = c[k];
+            acc[k] = if better(x, acc[k]) { x } else { acc[k] };
+            nan[k] |= x.is_nan();
+        }
+    }
+    if nan.iter().any(|&n| n) {
+        // the first NaN of the slice (any NaN would do: they print alike)
+        return xs.iter().copied().find(|x| x.is_nan()).unwrap_or(init);
+    }
+    let r = acc.iter().fold(init, |r, &a| pick(r, a));
+    rest.iter().fold(r, |r, &x| pick(r, x))
 }
 
 /// Position of the first largest (or smallest) value, NaN counting as the largest and the

@@ -143,9 +143,10 @@ fn softmax_line<T: Float>(xs: &[T], ys: &mut [T], log: bool) {
             *y = x.sub(m).sub(ls);
         }
     } else {
-        let s = exp_store_sum(xs, m, ys);
+        // times the reciprocal, as torch does: one division per line instead of per element
+        let r = T::one().div(exp_store_sum(xs, m, ys));
         for y in ys.iter_mut() {
-            *y = y.div(s);
+            *y = y.mul(r);
         }
     }
 }

@@ -101,44 +101,36 @@ pub fn for_each_chunk(n: usize, f: impl Fn(usize, usize) + Sync + Send) {
     let threads = num_threads();
     // A few chunks per thread balance uneven cores; no chunk is smaller than the threshold / 4.
     let chunks = (threads * 4).min(n.div_ceil(PARALLEL_THRESHOLD / 4)).max(1);
-    let size = n.div_ceil(chunks);
-    // Chunks are claimed from a counter by the calling thread and by the workers it wakes: the
-    // caller starts at once instead of sleeping until a worker has woken and finished, which
-    // is most of the cost of going parallel for a mid-sized kernel.
+    par_ranges(n, n.div_ceil(chunks), f);
+}
+
+/// Runs `f(start, end)` over `0..n` in chunks of `chunk`, in rustgrad's thread pool.
+///
+/// Chunks are claimed from a counter by the calling thread and by the workers it wakes: the
+/// caller starts at once instead of sleeping until a worker has woken and finished, which is
+/// most of the cost of going parallel for a mid-sized kernel.
+pub fn par_ranges(n: usize, chunk: usize, f: impl Fn(usize, usize) + Sync + Send) {
+    let chunk = chunk.max(1);
+    let n_chunks = n.div_ceil(chunk);
     let next = AtomicUsize::new(0);
     let work = || loop {
         let c = next.fetch_add(1, Ordering::Relaxed);
-        if c >= chunks {
+        if c >= n_chunks {
             break;
         }
-        let start = c * size;
-        let end = (start + size).min(n);
-        if start < end {
-            f(start, end);
-        }
+        let start = c * chunk;
+        f(start, (start + chunk).min(n));
     };
+    let threads = num_threads().min(n_chunks);
     match pool() {
-        Some(p) => p.in_place_scope(|s| {
-            for _ in 1..threads.min(chunks) {
+        Some(p) if threads > 1 => p.in_place_scope(|s| {
+            for _ in 1..threads {
                 s.spawn(|_| work());
             }
             work();
         }),
-        None => work(),
+        _ => work(),
     }
-}
-
-/// Runs `f(start, end)` over `0..n` in chunks of `chunk`, in rustgrad's thread pool.
-pub fn par_ranges(n: usize, chunk: usize, f: impl Fn(usize, usize) + Sync + Send) {
-    let chunk = chunk.max(1);
-    let n_chunks = n.div_ceil(chunk);
-    install(|| {
-        use rayon::prelude::*;
-        (0..n_chunks).into_par_iter().for_each(|c| {
-            let start = c * chunk;
-            f(start, (start + chunk).min(n));
-        });
-    });
 }
 
 #[cfg(test)]

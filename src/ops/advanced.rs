@@ -209,7 +209,7 @@ fn leading_mask_select(t: &Tensor, indices: &[Option<Tensor>]) -> Result<Option<
     let rest = &t.shape()[mask.ndim()..];
     let mut shape: Shape = [counts.iter().sum::<usize>()].into_iter().collect();
     shape.extend_from_slice(rest);
-    let out = Tensor::zeros(&shape, t.dtype())?;
+    let out = Tensor::uninit(&shape, t.dtype())?;
     let row = rest.iter().product();
     with_dtype!(t.dtype(), T => {
         // SAFETY: `t` is contiguous with `bytes.len()` rows of `row` elements; `out` is fresh
@@ -221,7 +221,7 @@ fn leading_mask_select(t: &Tensor, indices: &[Option<Tensor>]) -> Result<Option<
 
 /// Copies the rows a plan addresses into a new tensor of the result shape.
 fn take_plan(plan: &Plan) -> Result<Tensor> {
-    let out = Tensor::zeros(&plan.result_shape(), plan.base.dtype())?;
+    let out = Tensor::uninit(&plan.result_shape(), plan.base.dtype())?;
     let rows = plan.rows();
     with_dtype!(plan.base.dtype(), T => {
         // SAFETY: every offset of a plan lies within `base`'s shape and strides (checked when it

@@ -130,7 +130,7 @@ pub fn gather(t: &Tensor, dim: i64, index: &Tensor) -> Result<Tensor> {
         }
     }
     check_positions(index, d, t.shape()[d])?;
-    let out = Tensor::zeros(index.shape(), t.dtype())?;
+    let out = Tensor::uninit(index.shape(), t.dtype())?;
     let src = along(t, index.shape(), d)?;
     with_dtype!(t.dtype(), T => {
         // SAFETY: `src` was checked against its storage, every index is below the size of

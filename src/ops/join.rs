@@ -59,7 +59,7 @@ pub fn cat(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
     }
     let mut shape = reference.shape().to_vec();
     shape[d] = total;
-    let out = Tensor::zeros(&shape, dtype)?;
+    let out = Tensor::uninit(&shape, dtype)?;
     let mut start = 0i64;
     for t in tensors.iter().filter(|t| !skip(t)) {
         let len = t.shape()[d] as i64;

@@ -18,7 +18,7 @@ pub fn flip(t: &Tensor, dims: &[i64]) -> Result<Tensor> {
             flipped[d] = true;
         }
     }
-    let out = Tensor::zeros(t.shape(), t.dtype())?;
+    let out = Tensor::uninit(t.shape(), t.dtype())?;
     with_dtype!(t.dtype(), T => {
         // SAFETY: `out` is a fresh contiguous tensor of `t`'s shape; `t`'s layout was checked
         // against its storage.
@@ -54,7 +54,7 @@ pub fn repeat(t: &Tensor, sizes: &[i64]) -> Result<Tensor> {
             ))
         })?);
     }
-    let out = Tensor::zeros(&out_shape, t.dtype())?;
+    let out = Tensor::uninit(&out_shape, t.dtype())?;
     // View the output as (r0, s0, r1, s1, ...) and read the input with stride 0 along each
     // repeat dimension: one strided copy does the tiling.
     let out_strides = contiguous_strides(&out_shape);

@@ -18,7 +18,7 @@ pub fn cumulative(t: &Tensor, dim: i64, dtype: Option<DType>, prod: bool) -> Res
     let src = t
         .to_dtype(accumulate_dtype(t.dtype(), dtype))?
         .contiguous()?;
-    let out = Tensor::zeros(t.shape(), src.dtype())?;
+    let out = Tensor::uninit(t.shape(), src.dtype())?;
     if t.numel() == 0 {
         return Ok(out);
     }
@@ -60,7 +60,7 @@ pub fn softmax(t: &Tensor, dim: i64, dtype: Option<DType>, log: bool) -> Result<
         )));
     }
     let src = src.contiguous()?;
-    let out = Tensor::zeros(t.shape(), src.dtype())?;
+    let out = Tensor::uninit(t.shape(), src.dtype())?;
     if t.numel() == 0 {
         return Ok(out);
     }

@@ -23,6 +23,7 @@ import importlib.util
 import json
 import statistics
 import sys
+import time
 import timeit
 from pathlib import Path
 
@@ -59,6 +60,14 @@ def time_per_call(f, repeat: int, min_time: float) -> float:
         number = max(number * 2, int(number * min_time * 1.2 / max(elapsed, 1e-9)))
     samples = [elapsed / number] + [timer.timeit(number) / number for _ in range(repeat - 1)]
     return statistics.median(samples)
+
+
+def settled(timer, *args):
+    """``timer(*args)`` after a pause: the previous library's worker threads (PyTorch's OpenMP
+    and NumPy's OpenBLAS threads spin for up to 200 ms after their last call) must not share
+    the cores with the next measurement."""
+    time.sleep(0.3)
+    return timer(*args)
 
 
 def fmt_time(seconds: float | None) -> str:
@@ -103,7 +112,7 @@ def run(args: argparse.Namespace) -> list[dict]:
             if args.filter and args.filter not in key:
                 continue
             times = {
-                lib: time_per_call(impls[lib], args.repeat, args.min_time)
+                lib: settled(time_per_call, impls[lib], args.repeat, args.min_time)
                 if impls.get(lib) is not None
                 else None
                 for lib in LIBRARIES

@@ -203,13 +203,7 @@ impl Storage {
             let ptr = map_zeroed(len).ok_or(Error::OutOfMemory(nbytes))?;
             return Ok(Storage::with_owner(ptr, nbytes, Owner::Mapped(len)));
         }
-        let align = if nbytes < SMALL { SMALL_ALIGN } else { ALIGN };
-        let layout =
-            AllocLayout::from_size_align(nbytes, align).map_err(|_| Error::OutOfMemory(nbytes))?;
-        // SAFETY: `layout` has a non-zero size.
-        let raw = unsafe { alloc::alloc_zeroed(layout) };
-        let ptr = NonNull::new(raw).ok_or(Error::OutOfMemory(nbytes))?;
-        Ok(Storage::with_owner(ptr, nbytes, Owner::Rust(Some(layout))))
+        Storage::heap(nbytes, true)
     }
 
     /// Allocates `nbytes` bytes for a result that the caller writes in full before anything
@@ -230,12 +224,23 @@ impl Storage {
         if nbytes == 0 {
             return Storage::zeroed(0);
         }
+        Storage::heap(nbytes, false)
+    }
+
+    /// `nbytes > 0` from the global allocator, cleared when `zeroed` (otherwise for callers that
+    /// write every byte before reading it).
+    fn heap(nbytes: usize, zeroed: bool) -> Result<Storage> {
         let align = if nbytes < SMALL { SMALL_ALIGN } else { ALIGN };
         let layout =
             AllocLayout::from_size_align(nbytes, align).map_err(|_| Error::OutOfMemory(nbytes))?;
-        // SAFETY: `layout` has a non-zero size. The bytes are written before they are read
-        // (this constructor's contract).
-        let raw = unsafe { alloc::alloc(layout) };
+        // SAFETY: `layout` has a non-zero size (callers handle 0).
+        let raw = unsafe {
+            if zeroed {
+                alloc::alloc_zeroed(layout)
+            } else {
+                alloc::alloc(layout)
+            }
+        };
         let ptr = NonNull::new(raw).ok_or(Error::OutOfMemory(nbytes))?;
         Ok(Storage::with_owner(ptr, nbytes, Owner::Rust(Some(layout))))
     }

@@ -62,3 +62,41 @@ def test_products_and_copies_in_recycled_memory():
     np.testing.assert_array_equal(x.T.contiguous().numpy(), x_np.T)
     _leave_garbage(600 * 200)
     np.testing.assert_array_equal(rg.cat([x, x]).numpy(), np.concatenate([x_np, x_np]))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_add_and_sub_with_alpha_in_one_pass(dtype):
+    rng = np.random.default_rng(1)
+    p_np = rng.standard_normal((5, 7)).astype(dtype)
+    g_np = rng.standard_normal((5, 7)).astype(dtype)
+    a = dtype(-0.1)
+    p, g = rg.tensor(p_np), rg.tensor(g_np)
+    p.add_(g, alpha=-0.1)
+    np.testing.assert_array_equal(p.numpy(), p_np + a * g_np)
+    p.sub_(g, alpha=-0.1)
+    np.testing.assert_array_equal(p.numpy(), (p_np + a * g_np) - a * g_np)
+    q = rg.tensor(p_np)
+    q.add_(q, alpha=2)
+    np.testing.assert_array_equal(q.numpy(), p_np + dtype(2) * p_np)
+    # a transposed destination, and a broadcast source (the general path)
+    t = rg.tensor(p_np.T.copy()).T
+    t.add_(g, alpha=0.5)
+    np.testing.assert_array_equal(t.numpy(), p_np + dtype(0.5) * g_np)
+    r = rg.tensor(p_np)
+    r.add_(rg.tensor(g_np[0]), alpha=3)
+    np.testing.assert_array_equal(r.numpy(), p_np + dtype(3) * g_np[0])
+
+
+def test_add_with_alpha_keeps_autograd_rules():
+    w = rg.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        w.add_(rg.ones(3), alpha=2)
+    with rg.no_grad():
+        w.add_(rg.ones(3), alpha=2)
+    assert w.tolist() == [3.0, 3.0, 3.0]
+    x = rg.ones(3, requires_grad=True)
+    y = x * 1
+    z = (y * y).sum()
+    y.add_(rg.ones(3), alpha=0.5)  # recorded: y is a non-leaf
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.backward()

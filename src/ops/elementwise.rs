@@ -253,6 +253,29 @@ pub fn binary_inplace(op: BinaryOp, dst: &Tensor, other: Arg) -> Result<()> {
     Ok(())
 }
 
+/// `dst += alpha * other` in one pass (the optimizers' update, `p.add_(g, alpha=-lr)`), for a
+/// float `dst` and an `other` of its dtype and shape that does not overlap it through another
+/// layout. Returns false, having done nothing, when those conditions do not hold: the caller then
+/// takes the general path.
+pub fn add_scaled_inplace(dst: &Tensor, other: &Tensor, alpha: f64) -> Result<bool> {
+    if other.dtype() != dst.dtype() || other.shape() != dst.shape() || tb_overlaps(other, dst) {
+        return Ok(false);
+    }
+    dst.check_writable()?;
+    crate::with_float_dtype!(dst.dtype(), T => {
+        let a = alpha as T;
+        // SAFETY: both tensors have `dst`'s shape and were checked against their storages;
+        // `other` is `dst` itself or does not overlap it, so each element is read before it is
+        // written.
+        unsafe {
+            map2::<T, T, T>(dst.shape(), (dst.data_ptr::<T>(), dst.strides()), dst.raw::<T>(),
+                other.raw::<T>(), move |x, y| x + a * y);
+        }
+    }, _ => return Ok(false));
+    dst.storage().bump_version();
+    Ok(true)
+}
+
 /// Does `src` share `dst`'s memory through another layout (so that writing `dst` would change
 /// elements of `src` not yet read)?
 fn tb_overlaps(src: &Tensor, dst: &Tensor) -> bool {

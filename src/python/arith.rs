@@ -11,7 +11,9 @@ use crate::autograd::ops::elementwise::{
 use crate::autograd::{check_inplace, is_grad_enabled, Var, V};
 use crate::dtype::{default_float, Scalar};
 use crate::kernels::parallel::PARALLEL_THRESHOLD;
-use crate::ops::elementwise::{binary_inplace, unary, unary_inplace, Arg, BinaryOp, UnaryOp};
+use crate::ops::elementwise::{
+    add_scaled_inplace, binary_inplace, unary, unary_inplace, Arg, BinaryOp, UnaryOp,
+};
 use crate::python::convert::extract_scalar;
 use crate::python::interop::tensor_from_array;
 use crate::python::tensor::PyTensor;
@@ -190,6 +192,30 @@ fn inplace(slf: &Bound<'_, PyTensor>, other: &Bound<'_, PyAny>, op: BinaryOp) ->
         )));
     };
     inplace_binary(slf, &o, op)
+}
+
+/// `self += sign * alpha * other` in one pass when `alpha` is given, `other` is a tensor and
+/// no gradient is recorded (the optimizers' updates); false when the general path must run.
+fn add_scaled_fast(
+    slf: &Bound<'_, PyTensor>,
+    other: &Bound<'_, PyAny>,
+    alpha: Option<&Bound<'_, PyAny>>,
+    sign: f64,
+) -> PyResult<bool> {
+    let (Some(alpha), Ok(other)) = (alpha, other.cast::<PyTensor>()) else {
+        return Ok(false);
+    };
+    let Some(s) = extract_scalar(alpha)? else {
+        return Ok(false);
+    };
+    let a = slf.borrow().to_var();
+    let o = other.borrow().to_var();
+    if is_grad_enabled() && (a.g.requires_grad() || o.g.requires_grad()) {
+        return Ok(false);
+    }
+    check_inplace(&a.g)?;
+    let _guard = a.t.storage().lock().write();
+    Ok(add_scaled_inplace(&a.t, &o.t, sign * s.as_f64())?)
 }
 
 /// `alpha * other` for `add(other, alpha=...)`.
@@ -496,8 +522,10 @@ impl PyTensor {
         other: &Bound<'_, PyAny>,
         alpha: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
-        let o = scaled(slf.py(), other, alpha, "add_")?;
-        inplace_binary(slf, &o, BinaryOp::Add)?;
+        if !add_scaled_fast(slf, other, alpha, 1.0)? {
+            let o = scaled(slf.py(), other, alpha, "add_")?;
+            inplace_binary(slf, &o, BinaryOp::Add)?;
+        }
         Ok(slf.clone().into_any().unbind())
     }
 
@@ -526,8 +554,10 @@ impl PyTensor {
         other: &Bound<'_, PyAny>,
         alpha: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
-        let o = scaled(slf.py(), other, alpha, "sub_")?;
-        inplace_binary(slf, &o, BinaryOp::Sub)?;
+        if !add_scaled_fast(slf, other, alpha, -1.0)? {
+            let o = scaled(slf.py(), other, alpha, "sub_")?;
+            inplace_binary(slf, &o, BinaryOp::Sub)?;
+        }
         Ok(slf.clone().into_any().unbind())
     }
 

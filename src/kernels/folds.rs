@@ -159,8 +159,7 @@ impl<T: Arith + Element> Fold<T> for Prod {
 /// The larger of two values, NaN winning (torch's `max` propagates NaN).
 #[inline(always)]
 fn max_nan<T: Arith>(a: T, x: T) -> T {
-    // `|`, not `||`: both tests always run, so the loop has no branch and vectorises
-    if (x > a) | x.is_nan() {
+    if x > a || x.is_nan() {
         x
     } else {
         a
@@ -169,7 +168,7 @@ fn max_nan<T: Arith>(a: T, x: T) -> T {
 
 #[inline(always)]
 fn min_nan<T: Arith>(a: T, x: T) -> T {
-    if (x < a) | x.is_nan() {
+    if x < a || x.is_nan() {
         x
     } else {
         a

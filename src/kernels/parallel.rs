@@ -6,7 +6,8 @@
 //! pool made by its parent builds a new one (the parent's is leaked: dropping it could block on
 //! locks copied mid-use).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use parking_lot::Mutex;
@@ -89,6 +90,19 @@ pub fn worth_parallel(work: usize) -> bool {
     work >= PARALLEL_THRESHOLD && num_threads() > 1
 }
 
+/// Elements of work per chunk that [`chunk_len`] aims at (1 MiB of float32, some tens of
+/// microseconds): small enough that a worker which wakes late still takes its share, large
+/// enough that claiming a chunk costs nothing in comparison.
+const CHUNK_WORK: usize = 1 << 18;
+
+/// A chunk length for splitting `n` items of `work_per_item` elements each over the threads:
+/// at most [`CHUNK_WORK`] elements per chunk, and at least four chunks per thread.
+pub fn chunk_len(n: usize, work_per_item: usize) -> usize {
+    let by_work = CHUNK_WORK / work_per_item.max(1);
+    let by_threads = n.div_ceil(num_threads() * 4);
+    by_work.min(by_threads).max(1)
+}
+
 /// Splits `0..n` into contiguous chunks and runs `f(start, end)` on each, in parallel when
 /// `n` is large enough and serially otherwise.
 pub fn for_each_chunk(n: usize, f: impl Fn(usize, usize) + Sync + Send) {
@@ -98,38 +112,112 @@ pub fn for_each_chunk(n: usize, f: impl Fn(usize, usize) + Sync + Send) {
         }
         return;
     }
-    let threads = num_threads();
-    // A few chunks per thread balance uneven cores; no chunk is smaller than the threshold / 4.
-    let chunks = (threads * 4).min(n.div_ceil(PARALLEL_THRESHOLD / 4)).max(1);
-    par_ranges(n, n.div_ceil(chunks), f);
+    par_ranges(n, chunk_len(n, 1), f);
+}
+
+/// The chunk counters of one [`par_ranges`] call, shared with its worker tasks. A task may
+/// run after the call has returned (it then finds no chunk left), so this outlives the call.
+struct Chunks {
+    /// The next chunk to claim.
+    next: AtomicUsize,
+    /// Chunks finished.
+    done: AtomicUsize,
+    panicked: AtomicBool,
+    n: usize,
+    chunk: usize,
+    count: usize,
+}
+
+/// The borrowed `f` of a [`par_ranges`] call, with its lifetime erased so that a `'static`
+/// worker task can hold it. Only dereferenced after claiming a chunk (see [`Chunks::run`]).
+#[derive(Clone, Copy)]
+struct TaskPtr(*const (dyn Fn(usize, usize) + Sync));
+
+// SAFETY: the pointee is `Sync`, and the pointer is only dereferenced while `par_ranges`
+// keeps it alive (see `Chunks::run`).
+unsafe impl Send for TaskPtr {}
+
+impl Chunks {
+    /// Claims and runs chunks until none is left.
+    ///
+    /// # Safety
+    /// `task` must be alive until `done` reaches `count`. The caller of [`par_ranges`] waits
+    /// for that before its `f` goes, and a chunk is claimed before `task` is touched, so a
+    /// task that runs late (every chunk claimed) never dereferences it.
+    unsafe fn run(&self, task: TaskPtr) {
+        loop {
+            let c = self.next.fetch_add(1, Ordering::Relaxed);
+            if c >= self.count {
+                return;
+            }
+            let start = c * self.chunk;
+            let end = (start + self.chunk).min(self.n);
+            // SAFETY: chunk `c` is claimed and not yet counted in `done`, so `task` is alive.
+            let f = unsafe { &*task.0 };
+            if catch_unwind(AssertUnwindSafe(|| f(start, end))).is_err() {
+                self.panicked.store(true, Ordering::Relaxed);
+            }
+            // Release: the chunk's writes happen before the caller sees it done.
+            self.done.fetch_add(1, Ordering::Release);
+        }
+    }
 }
 
 /// Runs `f(start, end)` over `0..n` in chunks of `chunk`, in rustgrad's thread pool.
 ///
-/// Chunks are claimed from a counter by the calling thread and by the workers it wakes: the
-/// caller starts at once instead of sleeping until a worker has woken and finished, which is
-/// most of the cost of going parallel for a mid-sized kernel.
+/// Chunks are claimed from a counter by the calling thread and by the worker tasks it starts,
+/// and the call returns as soon as every chunk is finished: it never waits for a worker to
+/// wake up (on a virtual machine that can take longer than the whole kernel), only for the
+/// chunks that workers have claimed. A task that starts after the last chunk was claimed finds
+/// nothing to do. A panic in `f` is re-raised here once every chunk is finished.
 pub fn par_ranges(n: usize, chunk: usize, f: impl Fn(usize, usize) + Sync + Send) {
     let chunk = chunk.max(1);
-    let n_chunks = n.div_ceil(chunk);
-    let next = AtomicUsize::new(0);
-    let work = || loop {
-        let c = next.fetch_add(1, Ordering::Relaxed);
-        if c >= n_chunks {
-            break;
+    let count = n.div_ceil(chunk);
+    let threads = num_threads().min(count);
+    let pool = if threads > 1 { pool() } else { None };
+    let Some(pool) = pool else {
+        for c in 0..count {
+            let start = c * chunk;
+            f(start, (start + chunk).min(n));
         }
-        let start = c * chunk;
-        f(start, (start + chunk).min(n));
+        return;
     };
-    let threads = num_threads().min(n_chunks);
-    match pool() {
-        Some(p) if threads > 1 => p.in_place_scope(|s| {
-            for _ in 1..threads {
-                s.spawn(|_| work());
-            }
-            work();
-        }),
-        _ => work(),
+    let chunks = Arc::new(Chunks {
+        next: AtomicUsize::new(0),
+        done: AtomicUsize::new(0),
+        panicked: AtomicBool::new(false),
+        n,
+        chunk,
+        count,
+    });
+    let borrowed: *const (dyn Fn(usize, usize) + Sync + '_) = &f;
+    // SAFETY: only the lifetime bound changes (same fat pointer); `Chunks::run` explains why
+    // the pointer is never used after `f` is dropped.
+    let task = TaskPtr(unsafe {
+        std::mem::transmute::<
+            *const (dyn Fn(usize, usize) + Sync + '_),
+            *const (dyn Fn(usize, usize) + Sync + 'static),
+        >(borrowed)
+    });
+    for _ in 1..threads {
+        let chunks = chunks.clone();
+        // SAFETY: as for the caller's own `run` below.
+        pool.spawn(move || unsafe { chunks.run(task) });
+    }
+    // SAFETY: `f` lives until after the wait below, which ends once every chunk is done.
+    unsafe { chunks.run(task) };
+    let mut spins = 0u32;
+    while chunks.done.load(Ordering::Acquire) < count {
+        // Chunks are short: spin first, then let a descheduled worker have the core.
+        if spins < 1 << 10 {
+            std::hint::spin_loop();
+            spins += 1;
+        } else {
+            std::thread::yield_now();
+        }
+    }
+    if chunks.panicked.load(Ordering::Relaxed) {
+        panic!("a parallel kernel task panicked");
     }
 }
 
@@ -145,5 +233,47 @@ mod tests {
             total.fetch_add(e - s, Ordering::Relaxed);
         });
         assert_eq!(total.load(Ordering::Relaxed), n);
+    }
+
+    #[test]
+    fn every_chunk_is_finished_before_the_call_returns() {
+        // Many short calls: worker tasks often start after their call has returned, and
+        // must then find nothing to do (the borrowed data below is gone by then).
+        for round in 0..2000 {
+            let n = 64 + round % 7;
+            let hits: Vec<AtomicUsize> = (0..n).map(|_| AtomicUsize::new(0)).collect();
+            par_ranges(n, 3, |s, e| {
+                for h in &hits[s..e] {
+                    h.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+            assert!(hits.iter().all(|h| h.load(Ordering::Relaxed) == 1));
+        }
+    }
+
+    #[test]
+    fn nested_calls_complete() {
+        let total = AtomicUsize::new(0);
+        par_ranges(8, 1, |_, _| {
+            par_ranges(100, 10, |s, e| {
+                total.fetch_add(e - s, Ordering::Relaxed);
+            });
+        });
+        assert_eq!(total.load(Ordering::Relaxed), 800);
+    }
+
+    #[test]
+    fn a_panic_in_a_chunk_is_raised_after_the_others_finish() {
+        let done = AtomicUsize::new(0);
+        let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            par_ranges(64, 1, |s, _| {
+                if s == 5 {
+                    panic!("chunk 5");
+                }
+                done.fetch_add(1, Ordering::Relaxed);
+            })
+        }));
+        assert!(result.is_err());
+        assert_eq!(done.load(Ordering::Relaxed), 63);
     }
 }

@@ -14,7 +14,7 @@
 
 // Re-exported: `par_ranges` lived here first (the matmul kernels import it from here).
 pub use super::parallel::par_ranges;
-use super::parallel::{num_threads, worth_parallel};
+use super::parallel::{chunk_len, num_threads, worth_parallel};
 use super::simd;
 use super::strided::for_each_run;
 use super::SendPtr;
@@ -136,14 +136,19 @@ where
     // Vertical reductions read whole rows per thread when the rows are split between threads.
     let split_rows = geom.vertical() && n_red >= 4 * threads && n_out <= 4 * TILE;
     if n_out >= 4 * threads && !split_rows {
-        let chunk = n_out.div_ceil(threads * 4);
+        let chunk = chunk_len(n_out, n_red);
         par_ranges(n_out, chunk, |o0, o1| {
             // SAFETY: each task writes its own range of outputs.
             unsafe { process(src.get(), geom, o0, o1, 0, n_red, out.get().add(o0), fold) };
         });
     } else {
         // Few outputs, long reductions: split the reduced range, then merge in order.
-        let chunk = n_red.div_ceil(threads * 2);
+        // Vertical sums merge a row of partial accumulators per chunk: keep those few.
+        let chunk = if split_rows {
+            n_red.div_ceil(threads * 4)
+        } else {
+            chunk_len(n_red, n_out)
+        };
         let n_parts = n_red.div_ceil(chunk);
         let mut partial: Vec<F::Acc> = vec![fold.identity(); n_parts * n_out];
         let parts = SendPtr(partial.as_mut_ptr());

@@ -11,6 +11,9 @@ use super::Element;
 
 /// Independent accumulators of the vectorised loops.
 pub const LANES: usize = 16;
+/// Accumulators of the loops whose additions or comparisons would otherwise wait on each
+/// other: four AVX-512 registers of float32.
+const WIDE: usize = 4 * LANES;
 /// Elements summed lane-wise before pairwise halving.
 const LEAF: usize = 256;
 
@@ -242,7 +245,7 @@ bounded! {
     f64: f64::NEG_INFINITY, f64::INFINITY;
 }
 
-impl<T: Arith + Bounded> Fold<T> for Extreme {
+impl<T: Arith + Bounded + Element> Fold<T> for Extreme {
     type Acc = T;
     fn identity(&self) -> T {
         if self.largest {
@@ -272,33 +275,52 @@ impl<T: Arith + Bounded> Fold<T> for Extreme {
     }
 }
 
-/// The extreme of `xs` by `better(x, acc)`, NaN if any element is NaN. The lanes keep plain
-/// compare-and-select accumulators and a separate "saw NaN" flag, the shape that compiles to
-/// vector max/min instructions; NaN-winning selects per element do not vectorise.
+/// The extreme of `xs` by `better(x, acc)`, NaN if any element is NaN.
+///
+/// The vector loop keeps [`WIDE`] lanes of plain compare-and-select accumulators (the shape
+/// that compiles to vector max/min instructions; a select in which NaN wins does not
+/// vectorise) and, beside them, lane sums that only serve to notice a NaN: any NaN makes them
+/// NaN. Infinities of both signs can make a sum NaN too; the exact scalar fold `pick` then
+/// decides, as it does for every short slice.
 #[inline(always)]
-fn extreme_slice<T: Arith>(
+fn extreme_slice<T: Arith + Element>(
     xs: &[T],
     init: T,
     better: impl Fn(T, T) -> bool,
     pick: impl Fn(T, T) -> T,
 ) -> T {
-    let mut acc = [init; LANES];
-    let mut nan = [false; LANES];
-    let chunks = xs.chunks_exact(LANES);
-    let rest = chunks.remainder();
-    for c in chunks {
+    let mut acc = [init; WIDE];
+    let mut check = [T::zero(); WIDE];
+    let mut rest = xs;
+    while let Some((c, after)) = rest.split_first_chunk::<WIDE>() {
+        for k in 0..WIDE {
+            let x = c[k];
+            acc[k] = if better(x, acc[k]) { x } else { acc[k] };
+            check[k] = check[k].add(x);
+        }
+        rest = after;
+    }
+    while let Some((c, after)) = rest.split_first_chunk::<LANES>() {
         for k in 0..LANES {
             let x = c[k];
             acc[k] = if better(x, acc[k]) { x } else { acc[k] };
-            nan[k] |= x.is_nan();
+            check[k] = check[k].add(x);
         }
+        rest = after;
     }
-    if nan.iter().any(|&n| n) {
-        // the first NaN of the slice (any NaN would do: they print alike)
-        return xs.iter().copied().find(|x| x.is_nan()).unwrap_or(init);
+    let mut width = WIDE / 2;
+    while width > 0 {
+        for k in 0..width {
+            let x = acc[k + width];
+            acc[k] = if better(x, acc[k]) { x } else { acc[k] };
+            check[k] = check[k].add(check[k + width]);
+        }
+        width /= 2;
     }
-    let r = acc.iter().fold(init, |r, &a| pick(r, a));
-    rest.iter().fold(r, |r, &x| pick(r, x))
+    if check[0].is_nan() {
+        return xs.iter().fold(init, |r, &x| pick(r, x));
+    }
+    rest.iter().fold(acc[0], |r, &x| pick(r, x))
 }
 
 /// Position of the first largest (or smallest) value, NaN counting as the largest and the
@@ -318,7 +340,7 @@ impl ArgExtreme {
     }
 }
 
-impl<T: Arith + Default> Fold<T> for ArgExtreme {
+impl<T: Arith + Bounded + Element + Default> Fold<T> for ArgExtreme {
     type Acc = (T, usize);
     fn identity(&self) -> (T, usize) {
         (T::default(), usize::MAX)
@@ -338,6 +360,42 @@ impl<T: Arith + Default> Fold<T> for ArgExtreme {
             b
         }
     }
+    /// The extreme value by the vectorised [`extreme_slice`], then the first position holding
+    /// it: two quick passes over a slice instead of one scalar pass carrying an index.
+    #[inline(always)]
+    fn fold_slice(&self, acc: (T, usize), xs: &[T], idx0: usize) -> (T, usize) {
+        if xs.is_empty() {
+            return acc;
+        }
+        let value = if self.largest {
+            extreme_slice(xs, T::LOWEST, |x, a| x > a, max_nan)
+        } else {
+            extreme_slice(xs, T::HIGHEST, |x, a| x < a, min_nan)
+        };
+        let pos = if value.is_nan() {
+            xs.iter().position(|x| x.is_nan())
+        } else {
+            first_equal(xs, value)
+        };
+        // `value` is an element of `xs`, so `pos` is always found.
+        pos.map_or(acc, |p| self.merge(acc, (value, idx0 + p)))
+    }
+}
+
+/// The position of the first element equal to `value`: blocks of [`LANES`] are tested with a
+/// vectorisable comparison before the block that holds it is searched.
+#[inline(always)]
+fn first_equal<T: Arith>(xs: &[T], value: T) -> Option<usize> {
+    let mut start = 0;
+    let mut rest = xs;
+    while let Some((c, after)) = rest.split_first_chunk::<LANES>() {
+        if c.iter().fold(false, |found, &x| found | (x == value)) {
+            break;
+        }
+        start += LANES;
+        rest = after;
+    }
+    rest.iter().position(|&x| x == value).map(|p| start + p)
 }
 
 /// `all` (`Logic(true)`) or `any` (`Logic(false)`) of bytes holding 0 or 1.

@@ -207,12 +207,27 @@ unsafe fn process<T: Copy, F: Fold<T>>(
     let kept = [geom.kept_strides.clone()];
     let (_, ks) = ReduceGeom::inner(&geom.kept_shape, &geom.kept_strides);
     let vertical = geom.vertical();
+    let (_, rs) = ReduceGeom::inner(&geom.red_shape, &geom.red_strides);
+    // Each output's elements one contiguous run (`x.sum(-1)`): one vector dispatch for a
+    // whole run of outputs rather than one per output (short rows would feel it).
+    let rows = geom.red_shape.len() <= 1 && rs == 1;
     for_each_run(&geom.kept_shape, &kept, o0, o1, |pos, len, [koff]| {
         // SAFETY: offsets come from the geometry; outputs `pos - o0 ..` lie in `out`.
         unsafe {
             let dst = out.add(pos - o0);
             if vertical {
                 fold_vertical(src.add(koff), ks, len, geom, r0, r1, dst, fold);
+            } else if rows {
+                simd::best(
+                    #[inline(always)]
+                    || {
+                        for j in 0..len {
+                            let xs =
+                                std::slice::from_raw_parts(src.add(koff + j * ks + r0), r1 - r0);
+                            *dst.add(j) = fold.fold_slice(fold.identity(), xs, r0);
+                        }
+                    },
+                );
             } else {
                 for j in 0..len {
                     *dst.add(j) = fold_one(src.add(koff + j * ks), geom, r0, r1, fold);

@@ -1,9 +1,9 @@
 //! The reductions' element-combining rules ([`Fold`]s) and their vectorised slice loops.
 //!
 //! Slice loops keep [`LANES`] independent accumulators so the compiler can use SIMD registers
-//! (it may not reorder float additions itself). Float sums are pairwise: leaves of [`LEAF`]
-//! elements summed lane-wise, then halves added recursively, so the rounding error grows with
-//! `log n` rather than `n` (NumPy's scheme, with twice its lanes and leaf size).
+//! (it may not reorder float additions itself). Sums are pairwise: blocks of 16 rows of
+//! [`LANES`] values are summed down their columns as balanced trees, and the block sums are
+//! combined as a balanced tree too, so the rounding error grows with `log n` rather than `n`.
 
 use super::math::Arith;
 use super::reduce::Fold;
@@ -14,8 +14,19 @@ pub const LANES: usize = 16;
 /// Accumulators of the loops whose additions or comparisons would otherwise wait on each
 /// other: four AVX-512 registers of float32.
 const WIDE: usize = 4 * LANES;
-/// Elements summed lane-wise before pairwise halving.
-const LEAF: usize = 256;
+/// Values per summation block: 16 rows of [`LANES`] columns.
+const BLOCK: usize = 16 * LANES;
+
+/// The sum down column `k` of a block of 16 rows of [`LANES`], as a balanced tree (four levels
+/// of additions; callers loop over `k`, which vectorises across the columns). A fixed-size
+/// block: constant indices let the compiler keep it all in vector registers. Repeated values
+/// add exactly.
+#[inline(always)]
+fn column_sum<T: Arith>(xs: &[T; BLOCK], k: usize) -> T {
+    let x = |row: usize| xs[row * LANES + k];
+    let four = |row: usize| x(row).add(x(row + 1)).add(x(row + 2).add(x(row + 3)));
+    four(0).add(four(4)).add(four(8).add(four(12)))
+}
 
 /// Folds `xs` into `LANES` accumulators with `op(acc, x)`, then combines them as a balanced
 /// tree with `combine` (the same function unless `op` transforms `x`).
@@ -50,13 +61,46 @@ fn lanes<T: Copy>(xs: &[T], init: T, op: impl Fn(T, T) -> T + Copy) -> T {
     lanes_with(xs, init, op, op)
 }
 
-/// Pairwise sum of a slice.
+/// Pairwise sum of a slice: blocks summed by [`column_sum`] and a tree across the columns,
+/// the block sums combined as a balanced binary tree. Iterative (a binary counter over the
+/// blocks, holding one partial sum per level), so that it inlines into
+/// [`simd::best`](super::simd::best)'s vector code; a recursive version would stay a
+/// baseline-SSE2 function.
+#[inline(always)]
 pub fn pairwise_sum<T: Arith + Element>(xs: &[T]) -> T {
-    if xs.len() <= LEAF {
-        return lanes(xs, T::zero(), T::add);
+    // `levels[i]` holds the sum of 2^i blocks while bit i of `blocks` is set.
+    let mut levels = [T::zero(); usize::BITS as usize];
+    let mut blocks = 0usize;
+    let mut rest = xs;
+    while let Some((block, after)) = rest.split_first_chunk::<BLOCK>() {
+        let mut cols = [T::zero(); LANES];
+        for (k, col) in cols.iter_mut().enumerate() {
+            *col = column_sum(block, k);
+        }
+        let mut width = LANES / 2;
+        while width > 0 {
+            for k in 0..width {
+                cols[k] = cols[k].add(cols[k + width]);
+            }
+            width /= 2;
+        }
+        let mut sum = cols[0];
+        let mut level = 0;
+        while blocks & (1 << level) != 0 {
+            sum = levels[level].add(sum);
+            level += 1;
+        }
+        levels[level] = sum;
+        blocks += 1;
+        rest = after;
     }
-    let mid = (xs.len() / 2) & !(LANES - 1);
-    pairwise_sum(&xs[..mid]).add(pairwise_sum(&xs[mid..]))
+    let mut total = lanes(rest, T::zero(), T::add);
+    for (level, &sum) in levels.iter().enumerate() {
+        if blocks & (1 << level) != 0 {
+            total = sum.add(total);
+        }
+    }
+    total
 }
 
 /// `Σ x` (wrapping for integers).
@@ -82,9 +126,7 @@ impl<T: Arith + Element> Fold<T> for Sum {
 
 /// `Σ x` of float32 values, returned in float64 for the caller to round once.
 ///
-/// The values are taken in blocks of 16 rows of [`LANES`]: each column of a block is summed
-/// pairwise in float32 (four levels of additions, vectorised across the columns), and the column
-/// sums are accumulated in float64 lanes. A block's rounding error is thus at most `4u Σ|x|`
+/// Each block's [`column_sum`]s are taken in float32 and accumulated in float64 lanes. A block's rounding error is thus at most `4u Σ|x|`
 /// over its values (`u = 2⁻²⁴`) whatever the length, where NumPy's float32 pairwise sum allows
 /// about `(16 + log₂ n) u` (36u at 10⁷ values); and repeated values add exactly (`16 · 0.1f`
 /// sums with no error, unlike a running float32 total). One float32 addition per element,
@@ -92,22 +134,6 @@ impl<T: Arith + Element> Fold<T> for Sum {
 /// fast as PyTorch's float32 cascade sum (and twice as fast from cache). Runs shorter than a
 /// block are accumulated in float64 throughout.
 pub struct WideSum;
-
-impl WideSum {
-    /// Values per block: 16 rows of [`LANES`] columns.
-    const BLOCK: usize = 16 * LANES;
-
-    /// Adds the pairwise column sums of `xs` (16 rows of [`LANES`]) to `acc`. A fixed-size
-    /// block: constant indices let the compiler keep it all in vector registers.
-    #[inline(always)]
-    fn add_block(acc: &mut [f64; LANES], xs: &[f32; Self::BLOCK]) {
-        for (k, a) in acc.iter_mut().enumerate() {
-            let x = |row: usize| xs[row * LANES + k];
-            let four = |row: usize| (x(row) + x(row + 1)) + (x(row + 2) + x(row + 3));
-            *a += ((four(0) + four(4)) + (four(8) + four(12))) as f64;
-        }
-    }
-}
 
 impl Fold<f32> for WideSum {
     type Acc = f64;
@@ -127,8 +153,10 @@ impl Fold<f32> for WideSum {
         // line, outside `simd::best`'s vector instructions.
         let mut lanes = [0.0f64; LANES];
         let mut rest = xs;
-        while let Some((block, after)) = rest.split_first_chunk::<{ Self::BLOCK }>() {
-            Self::add_block(&mut lanes, block);
+        while let Some((block, after)) = rest.split_first_chunk::<BLOCK>() {
+            for (k, lane) in lanes.iter_mut().enumerate() {
+                *lane += column_sum(block, k) as f64;
+            }
             rest = after;
         }
         let chunks = rest.chunks_exact(LANES);
@@ -170,7 +198,7 @@ impl<T: Arith + Element, G: Fn(T) -> T + Sync> Fold<T> for MapSum<G> {
     }
     #[inline(always)]
     fn fold_slice(&self, acc: T, xs: &[T], _: usize) -> T {
-        xs.chunks(LEAF).fold(acc, |a, c| {
+        xs.chunks(BLOCK).fold(acc, |a, c| {
             a.add(lanes_with(c, T::zero(), |s, x| s.add((self.0)(x)), T::add))
         })
     }

@@ -102,8 +102,8 @@ pub fn sum(
 ) -> Result<Tensor> {
     let mask = dim_mask(t.ndim(), dims)?;
     let src = t.to_dtype(accumulate_dtype(t.dtype(), dtype))?;
-    // Float32 sums over contiguous runs accumulate in float64 (correctly rounded results at
-    // memory speed); sums across rows ("vertical") keep float32 rows, blocked (see the driver).
+    // Float32 sums over contiguous runs accumulate blocks in float64 (see `WideSum`); sums
+    // across rows ("vertical") keep float32 rows, blocked (see the driver).
     let vertical = ReduceGeom::new(src.shape(), src.strides(), &mask).vertical();
     if src.dtype() == DType::F32 && !vertical {
         let wide = fold_acc::<f32, _>(&src, &mask, &WideSum);

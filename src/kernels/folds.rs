@@ -28,6 +28,18 @@ fn column_sum<T: Arith>(xs: &[T; BLOCK], k: usize) -> T {
     four(0).add(four(4)).add(four(8).add(four(12)))
 }
 
+/// Partial blocks of at least this many values are summed as a block padded with zeros (which
+/// add exactly), faster than a loop of their own.
+const PAD_MIN: usize = 4 * LANES;
+
+/// `xs` (at most a block) followed by zeros.
+#[inline(always)]
+fn padded<T: Element>(xs: &[T]) -> [T; BLOCK] {
+    let mut block = [T::zero(); BLOCK];
+    block[..xs.len()].copy_from_slice(xs);
+    block
+}
+
 /// Folds `xs` into `LANES` accumulators with `op(acc, x)`, then combines them as a balanced
 /// tree with `combine` (the same function unless `op` transforms `x`).
 #[inline(always)]
@@ -71,8 +83,7 @@ pub fn pairwise_sum<T: Arith + Element>(xs: &[T]) -> T {
     // `levels[i]` holds the sum of 2^i blocks while bit i of `blocks` is set.
     let mut levels = [T::zero(); usize::BITS as usize];
     let mut blocks = 0usize;
-    let mut rest = xs;
-    while let Some((block, after)) = rest.split_first_chunk::<BLOCK>() {
+    let mut add_block = |block: &[T; BLOCK]| {
         let mut cols = [T::zero(); LANES];
         for (k, col) in cols.iter_mut().enumerate() {
             *col = column_sum(block, k);
@@ -92,7 +103,15 @@ pub fn pairwise_sum<T: Arith + Element>(xs: &[T]) -> T {
         }
         levels[level] = sum;
         blocks += 1;
+    };
+    let mut rest = xs;
+    while let Some((block, after)) = rest.split_first_chunk::<BLOCK>() {
+        add_block(block);
         rest = after;
+    }
+    if rest.len() >= PAD_MIN {
+        add_block(&padded(rest));
+        rest = &[];
     }
     let mut total = lanes(rest, T::zero(), T::add);
     for (level, &sum) in levels.iter().enumerate() {
@@ -152,12 +171,19 @@ impl Fold<f32> for WideSum {
         // Plain loops, not iterator adaptors taking closures: those may be compiled out of
         // line, outside `simd::best`'s vector instructions.
         let mut lanes = [0.0f64; LANES];
-        let mut rest = xs;
-        while let Some((block, after)) = rest.split_first_chunk::<BLOCK>() {
+        let mut add_block = |block: &[f32; BLOCK]| {
             for (k, lane) in lanes.iter_mut().enumerate() {
                 *lane += column_sum(block, k) as f64;
             }
+        };
+        let mut rest = xs;
+        while let Some((block, after)) = rest.split_first_chunk::<BLOCK>() {
+            add_block(block);
             rest = after;
+        }
+        if rest.len() >= PAD_MIN {
+            add_block(&padded(rest));
+            rest = &[];
         }
         let chunks = rest.chunks_exact(LANES);
         let tail = chunks.remainder();

@@ -220,6 +220,21 @@ def test_cumsum_cumprod_match_numpy(data):
     )
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int64])
+@pytest.mark.parametrize("shape", [(19, 37), (8, 5), (3, 1000), (1000, 3)])
+def test_cumsum_and_cumprod_of_many_lines_match_numpy(dtype, shape):
+    # last-dimension scans advance several lines at once; full and partial groups of lines
+    rng = np.random.default_rng(3)
+    arr = (rng.standard_normal(shape) * 4).astype(dtype)
+    ref = np.float64 if arr.dtype.kind == "f" else np.int64
+    for dim in (1, 0):
+        check_close(
+            rg.tensor(arr).cumsum(dim), np.cumsum(arr.astype(ref), axis=dim), arr.dtype, 1001
+        )
+    small = np.clip(arr, -1.1, 1.1).astype(dtype)
+    check_close(rg.tensor(small).cumprod(1), np.cumprod(small.astype(ref), axis=1), arr.dtype, 1001)
+
+
 @given(data=st.data())
 def test_softmax_and_log_softmax_match_numpy(data):
     arr, layout = data.draw(arrays(dtypes=FLOATS))

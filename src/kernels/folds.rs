@@ -418,8 +418,12 @@ impl<T: Arith + Bounded + Element + Default> Fold<T> for ArgExtreme {
     /// it: two quick passes over a slice instead of one scalar pass carrying an index.
     #[inline(always)]
     fn fold_slice(&self, acc: (T, usize), xs: &[T], idx0: usize) -> (T, usize) {
-        if xs.is_empty() {
-            return acc;
+        if xs.len() < WIDE {
+            // short rows: one pass costs less than the vector loops' set-up
+            return xs
+                .iter()
+                .enumerate()
+                .fold(acc, |a, (i, &x)| self.step(a, x, idx0 + i));
         }
         let value = if self.largest {
             extreme_slice(xs, T::LOWEST, |x, a| x > a, max_nan)

@@ -8,7 +8,7 @@
 
 use super::folds::LANES;
 use super::math::Float;
-use super::parallel::{par_ranges, worth_parallel};
+use super::parallel::{chunk_len, par_ranges, worth_parallel};
 use super::simd;
 use super::SendPtr;
 
@@ -41,6 +41,9 @@ fn for_each_block(outer: usize, n: usize, inner: usize, f: impl Fn(usize, usize,
     }
 }
 
+/// Lines of a last-dimension scan advanced together.
+const SCAN_LINES: usize = 8;
+
 /// Running `op` along each line: `dst[k] = op(dst[k - 1], src[k])`. Accumulates in `A`
 /// (`f64` for float32 input, as torch does) and converts with `to`/`from`.
 ///
@@ -60,6 +63,45 @@ pub unsafe fn scan<T, A>(
     A: Copy + Send + Sync,
 {
     let (src, dst) = (SendPtr(src as *mut T), SendPtr(dst));
+    if inner == 1 {
+        // Lines along the last dimension: each is one chain of dependent operations, so
+        // [`SCAN_LINES`] lines advance together, their chains overlapping in the pipeline.
+        let groups = outer.div_ceil(SCAN_LINES);
+        let run = |g0: usize, g1: usize| {
+            for g in g0..g1 {
+                let first = g * SCAN_LINES;
+                let lines = (outer - first).min(SCAN_LINES);
+                // SAFETY: lines `first..first + lines` lie in the buffers; groups write
+                // disjoint lines.
+                unsafe {
+                    let (src, dst) = (src.get().add(first * n), dst.get().add(first * n));
+                    if lines == SCAN_LINES {
+                        let mut acc = [init; SCAN_LINES];
+                        for k in 0..n {
+                            for (l, a) in acc.iter_mut().enumerate() {
+                                *a = op(*a, to(*src.add(l * n + k)));
+                                *dst.add(l * n + k) = from(*a);
+                            }
+                        }
+                    } else {
+                        for l in 0..lines {
+                            let mut a = init;
+                            for k in 0..n {
+                                a = op(a, to(*src.add(l * n + k)));
+                                *dst.add(l * n + k) = from(a);
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        if worth_parallel(outer * n) && groups > 1 {
+            par_ranges(groups, chunk_len(groups, SCAN_LINES * n), run);
+        } else {
+            run(0, groups);
+        }
+        return;
+    }
     for_each_block(outer, n, inner, |o, i0, i1| {
         let mut acc = vec![init; i1 - i0];
         for k in 0..n {

@@ -31,10 +31,11 @@ pub fn cumulative(t: &Tensor, dim: i64, dtype: Option<DType>, prod: bool) -> Res
         // SAFETY: `src` and `out` are contiguous buffers of the same shape and element type T.
         unsafe {
             let (s, o) = (src.data_ptr::<T>(), out.data_ptr::<T>());
-            if src.dtype().is_float() {
-                let (init, op): (f64, fn(f64, f64) -> f64) =
-                    if prod { (1.0, |a, b| a * b) } else { (0.0, |a, b| a + b) };
-                scan(s, o, geom, init, op, |x: T| x.to_f64(), T::from_f64);
+            // (closures, not a chosen function pointer: each scan is compiled for its op)
+            if src.dtype().is_float() && prod {
+                scan(s, o, geom, 1.0, |a: f64, b| a * b, |x: T| x.to_f64(), T::from_f64);
+            } else if src.dtype().is_float() {
+                scan(s, o, geom, 0.0, |a: f64, b| a + b, |x: T| x.to_f64(), T::from_f64);
             } else if prod {
                 scan(s, o, geom, T::one(), T::mul, |x| x, |x| x);
             } else {

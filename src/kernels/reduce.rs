@@ -307,29 +307,33 @@ unsafe fn fold_vertical<T: Copy, F: Fold<T>>(
         let mut total: Vec<F::Acc> = vec![fold.identity(); tn];
         let mut in_block = 0usize;
         for_each_run(&geom.red_shape, &red, r0, r1, |pos, rlen, [roff]| {
-            for i in 0..rlen {
-                // SAFETY: offsets come from the geometry.
-                unsafe {
-                    let row = base.add(roff + i * rs + t0 * ks);
-                    let acc = &mut block[..tn];
-                    if ks == 1 {
-                        let xs = std::slice::from_raw_parts(row, tn);
-                        simd::best(
-                            #[inline(always)]
-                            || step_row(fold, acc, xs, pos + i),
-                        );
-                    } else {
-                        for (j, a) in acc.iter_mut().enumerate() {
-                            *a = fold.step(*a, *row.add(j * ks), pos + i);
+            let acc = &mut block[..tn];
+            let (total, in_block) = (&mut total, &mut in_block);
+            // One vector dispatch per run of rows (all of them when one dimension is reduced).
+            simd::best(
+                #[inline(always)]
+                || {
+                    for i in 0..rlen {
+                        // SAFETY: offsets come from the geometry.
+                        unsafe {
+                            let row = base.add(roff + i * rs + t0 * ks);
+                            if ks == 1 {
+                                let xs = std::slice::from_raw_parts(row, tn);
+                                step_row(fold, acc, xs, pos + i);
+                            } else {
+                                for (j, a) in acc.iter_mut().enumerate() {
+                                    *a = fold.step(*a, *row.add(j * ks), pos + i);
+                                }
+                            }
+                        }
+                        *in_block += 1;
+                        if *in_block == BLOCK {
+                            flush(total, acc, fold);
+                            *in_block = 0;
                         }
                     }
-                }
-                in_block += 1;
-                if in_block == BLOCK {
-                    flush(&mut total, &mut block[..tn], fold);
-                    in_block = 0;
-                }
-            }
+                },
+            );
         });
         flush(&mut total, &mut block[..tn], fold);
         for (j, a) in total.into_iter().enumerate() {
@@ -347,6 +351,7 @@ fn step_row<T: Copy, F: Fold<T>>(fold: &F, acc: &mut [F::Acc], xs: &[T], idx: us
     }
 }
 
+#[inline(always)]
 fn flush<T, F: Fold<T>>(total: &mut [F::Acc], block: &mut [F::Acc], fold: &F) {
     for (t, b) in total.iter_mut().zip(block.iter_mut()) {
         *t = fold.merge(*t, *b);

@@ -220,6 +220,27 @@ def test_cumsum_cumprod_match_numpy(data):
     )
 
 
+@pytest.mark.parametrize("width", [1, 2, 3, 5, 10, 15, 16])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64, np.bool_])
+def test_column_reductions_of_narrow_matrices_match_numpy(width, dtype):
+    # rows narrower than a vector are folded several at a time; 9000 rows cross the blocks
+    rng = np.random.default_rng(width)
+    arr = (rng.standard_normal((9000, width)) * 3).astype(dtype)
+    if dtype == np.float32:
+        arr[17 % 9000, width - 1] = np.nan
+    t = rg.tensor(arr)
+    cmp = arr.astype(np.int64) if dtype == np.bool_ else arr
+    ref = np.float64 if arr.dtype.kind == "f" else np.int64
+    check_close(t.sum(0), np.sum(arr.astype(ref), axis=0), arr.dtype, 9000)
+    np.testing.assert_array_equal(t.amax(0).numpy().astype(cmp.dtype), np.max(cmp, axis=0))
+    np.testing.assert_array_equal(t.amin(0).numpy().astype(cmp.dtype), np.min(cmp, axis=0))
+    np.testing.assert_array_equal(t.count_nonzero(0).numpy(), np.count_nonzero(arr, axis=0))
+    np.testing.assert_array_equal(t.max(0).indices.numpy(), np.argmax(cmp, axis=0))
+    if dtype == np.bool_:
+        np.testing.assert_array_equal(t.any(0).numpy(), arr.any(0))
+        np.testing.assert_array_equal(t.all(0).numpy(), arr.all(0))
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int64])
 @pytest.mark.parametrize("shape", [(19, 37), (8, 5), (3, 1000), (1000, 3)])
 def test_cumsum_and_cumprod_of_many_lines_match_numpy(dtype, shape):

@@ -13,7 +13,7 @@ use super::Element;
 pub const LANES: usize = 16;
 /// Accumulators of the loops whose additions or comparisons would otherwise wait on each
 /// other: four AVX-512 registers of float32.
-const WIDE: usize = 4 * LANES;
+pub const WIDE: usize = 4 * LANES;
 /// Values per summation block: 16 rows of [`LANES`] columns.
 const BLOCK: usize = 16 * LANES;
 
@@ -127,6 +127,7 @@ pub struct Sum;
 
 impl<T: Arith + Element> Fold<T> for Sum {
     type Acc = T;
+    const ORDER_FREE: bool = true;
     fn identity(&self) -> T {
         T::zero()
     }
@@ -156,6 +157,7 @@ pub struct WideSum;
 
 impl Fold<f32> for WideSum {
     type Acc = f64;
+    const ORDER_FREE: bool = true;
     fn identity(&self) -> f64 {
         0.0
     }
@@ -212,6 +214,7 @@ pub struct MapSum<G>(pub G);
 
 impl<T: Arith + Element, G: Fn(T) -> T + Sync> Fold<T> for MapSum<G> {
     type Acc = T;
+    const ORDER_FREE: bool = true;
     fn identity(&self) -> T {
         T::zero()
     }
@@ -235,6 +238,7 @@ pub struct Prod;
 
 impl<T: Arith + Element> Fold<T> for Prod {
     type Acc = T;
+    const ORDER_FREE: bool = true;
     fn identity(&self) -> T {
         T::one()
     }
@@ -301,6 +305,7 @@ bounded! {
 
 impl<T: Arith + Bounded + Element> Fold<T> for Extreme {
     type Acc = T;
+    const ORDER_FREE: bool = true;
     fn identity(&self) -> T {
         if self.largest {
             T::LOWEST
@@ -463,6 +468,7 @@ pub struct Logic {
 
 impl Fold<u8> for Logic {
     type Acc = u8;
+    const ORDER_FREE: bool = true;
     fn identity(&self) -> u8 {
         self.all as u8
     }
@@ -492,6 +498,7 @@ pub struct CountNonzero;
 
 impl<T: Element> Fold<T> for CountNonzero {
     type Acc = i64;
+    const ORDER_FREE: bool = true;
     fn identity(&self) -> i64 {
         0
     }

@@ -13,6 +13,7 @@
 //! otherwise over the reduced range, whose partial accumulators are then merged in order.
 
 // Re-exported: `par_ranges` lived here first (the matmul kernels import it from here).
+use super::folds::{LANES, WIDE};
 pub use super::parallel::par_ranges;
 use super::parallel::{chunk_len, num_threads, worth_parallel};
 use super::simd;
@@ -24,6 +25,11 @@ use crate::layout::{coalesce, Shape, Strides};
 /// reduced elements of its output (used by `argmax`).
 pub trait Fold<T>: Sync {
     type Acc: Copy + Send + Sync;
+    /// Whether elements may be folded in any order, partial accumulators merged in any order,
+    /// with the same result up to rounding (sums, extremes, logic; not `argmax`, whose ties go
+    /// to the first). Vertical reductions of narrow rows then interleave rows (see
+    /// [`fold_narrow`]).
+    const ORDER_FREE: bool = false;
     /// The accumulator before any element.
     fn identity(&self) -> Self::Acc;
     fn step(&self, acc: Self::Acc, x: T, idx: usize) -> Self::Acc;
@@ -301,6 +307,11 @@ unsafe fn fold_vertical<T: Copy, F: Fold<T>>(
 ) {
     let red = [geom.red_strides.clone()];
     let (_, rs) = ReduceGeom::inner(&geom.red_shape, &geom.red_strides);
+    if F::ORDER_FREE && ks == 1 && len < LANES && rs == len && geom.red_shape.len() <= 1 {
+        // SAFETY: forwarded; the rows `r0..r1` are contiguous (`rs == len`).
+        unsafe { fold_narrow(base.add(r0 * rs), len, r1 - r0, dst, fold) };
+        return;
+    }
     let mut block: Vec<F::Acc> = vec![fold.identity(); len.min(TILE)];
     for t0 in (0..len).step_by(TILE) {
         let tn = (len - t0).min(TILE);
@@ -340,6 +351,51 @@ unsafe fn fold_vertical<T: Copy, F: Fold<T>>(
             // SAFETY: `t0 + j < len`, the caller's output run.
             unsafe { *dst.add(t0 + j) = a };
         }
+    }
+}
+
+/// Folds `rows` contiguous rows of `width < LANES` elements starting at `base` into `width`
+/// outputs (`x.sum(0)` of an (n, 3) matrix). Row by row such rows would not fill a vector
+/// register; instead the rows are read as one run and folded into [`WIDE`] lanes holding whole
+/// rows (lane `j` holds column `j % width`), which are merged per column every [`BLOCK`] rows.
+///
+/// # Safety
+/// `base` must be valid for `rows * width` reads and `dst` for `width` writes.
+unsafe fn fold_narrow<T: Copy, F: Fold<T>>(
+    base: *const T,
+    width: usize,
+    rows: usize,
+    dst: *mut F::Acc,
+    fold: &F,
+) {
+    let period = (WIDE / width) * width;
+    // SAFETY: the caller's contract.
+    let xs = unsafe { std::slice::from_raw_parts(base, rows * width) };
+    let mut total = [fold.identity(); LANES];
+    simd::best(
+        #[inline(always)]
+        || {
+            for piece in xs.chunks(BLOCK * period) {
+                let mut lanes = [fold.identity(); WIDE];
+                let chunks = piece.chunks_exact(period);
+                let rest = chunks.remainder();
+                for c in chunks {
+                    for j in 0..period {
+                        lanes[j] = fold.step(lanes[j], c[j], 0);
+                    }
+                }
+                for (j, &x) in rest.iter().enumerate() {
+                    lanes[j] = fold.step(lanes[j], x, 0);
+                }
+                for (j, &lane) in lanes[..period].iter().enumerate() {
+                    total[j % width] = fold.merge(total[j % width], lane);
+                }
+            }
+        },
+    );
+    for (c, &t) in total[..width].iter().enumerate() {
+        // SAFETY: `c < width`.
+        unsafe { *dst.add(c) = t };
     }
 }
 

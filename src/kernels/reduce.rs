@@ -117,6 +117,9 @@ const TILE: usize = 4096;
 /// the totals (blocked summation bounds the rounding error of long vertical sums).
 const BLOCK: usize = 128;
 
+/// Rows shorter than [`LANES`] folded together (see `process`).
+const SHORT_ROWS: usize = 8;
+
 /// Reductions over fewer elements than this stay on the calling thread: they read each
 /// element once, and up to a megabyte of float32 (about the L2 cache) they finish in a few
 /// microseconds, sooner than a woken worker would start.
@@ -223,6 +226,34 @@ unsafe fn process<T: Copy, F: Fold<T>>(
             let dst = out.add(pos - o0);
             if vertical {
                 fold_vertical(src.add(koff), ks, len, geom, r0, r1, dst, fold);
+            } else if rows && r1 - r0 < LANES {
+                // Short rows: [`SHORT_ROWS`] rows advance together, their chains of steps
+                // overlapping (each row's elements still fold in order).
+                simd::best(
+                    #[inline(always)]
+                    || {
+                        let mut j = 0;
+                        while j + SHORT_ROWS <= len {
+                            let mut acc = [fold.identity(); SHORT_ROWS];
+                            for i in r0..r1 {
+                                for (g, a) in acc.iter_mut().enumerate() {
+                                    *a = fold.step(*a, *src.add(koff + (j + g) * ks + i), i);
+                                }
+                            }
+                            for (g, &a) in acc.iter().enumerate() {
+                                *dst.add(j + g) = a;
+                            }
+                            j += SHORT_ROWS;
+                        }
+                        for j in j..len {
+                            let mut a = fold.identity();
+                            for i in r0..r1 {
+                                a = fold.step(a, *src.add(koff + j * ks + i), i);
+                            }
+                            *dst.add(j) = a;
+                        }
+                    },
+                );
             } else if rows {
                 simd::best(
                     #[inline(always)]

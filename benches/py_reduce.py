@@ -35,6 +35,29 @@ def cases(rg, np, torch):
         np.mean,
         lambda a: a.mean(),
     )
+    mid = lambda: [rng.standard_normal((1000, 1000))]  # noqa: E731  (float64)
+    add("sum_1000x1000_f64_dim1", mid, lambda a: a.sum(1), lambda a: a.sum(1), lambda a: a.sum(1))
+    add(
+        "argmax_1000x1000_f64_dim1",
+        mid,
+        lambda a: a.argmax(1),
+        lambda a: a.argmax(1),
+        lambda a: a.argmax(1),
+    )
+    add(
+        "cumsum_1000x1000_f64_dim1",
+        mid,
+        lambda a: a.cumsum(1),
+        lambda a: a.cumsum(1),
+        lambda a: a.cumsum(1),
+    )
+    add(
+        "sum_200000x2_f32_dim0",
+        lambda: [rng.standard_normal((200_000, 2), dtype=np.float32)],
+        lambda a: a.sum(0),
+        lambda a: a.sum(0),
+        lambda a: a.sum(0),
+    )
     add(
         "softmax_1024x1000_f32",
         lambda: [rng.standard_normal((1024, 1000), dtype=np.float32)],

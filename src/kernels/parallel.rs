@@ -118,14 +118,14 @@ pub fn for_each_chunk(n: usize, f: impl Fn(usize, usize) + Sync + Send) {
 /// The chunk counters of one [`par_ranges`] call, shared with its worker tasks. A task may
 /// run after the call has returned (it then finds no chunk left), so this outlives the call.
 struct Chunks {
-    /// The next chunk to claim.
-    next: AtomicUsize,
+    /// Each thread's share: `next[p]` is the next chunk of part `p`, which ends at `ends[p]`.
+    next: Vec<AtomicUsize>,
+    ends: Vec<usize>,
     /// Chunks finished.
     done: AtomicUsize,
     panicked: AtomicBool,
     n: usize,
     chunk: usize,
-    count: usize,
 }
 
 /// The borrowed `f` of a [`par_ranges`] call, with its lifetime erased so that a `'static`
@@ -138,35 +138,43 @@ struct TaskPtr(*const (dyn Fn(usize, usize) + Sync));
 unsafe impl Send for TaskPtr {}
 
 impl Chunks {
-    /// Claims and runs chunks until none is left.
+    /// Claims and runs the chunks of `part`, then helps with the other parts, until no chunk
+    /// is left.
     ///
     /// # Safety
-    /// `task` must be alive until `done` reaches `count`. The caller of [`par_ranges`] waits
+    /// `task` must be alive until `done` counts every chunk. The caller of [`par_ranges`] waits
     /// for that before its `f` goes, and a chunk is claimed before `task` is touched, so a
     /// task that runs late (every chunk claimed) never dereferences it.
-    unsafe fn run(&self, task: TaskPtr) {
-        loop {
-            let c = self.next.fetch_add(1, Ordering::Relaxed);
-            if c >= self.count {
-                return;
+    unsafe fn run(&self, part: usize, task: TaskPtr) {
+        let parts = self.ends.len();
+        // Own part first, then the others' (from their current front).
+        for q in (part..parts).chain(0..part) {
+            loop {
+                let c = self.next[q].fetch_add(1, Ordering::Relaxed);
+                if c >= self.ends[q] {
+                    break;
+                }
+                let start = c * self.chunk;
+                let end = (start + self.chunk).min(self.n);
+                // SAFETY: chunk `c` is claimed and not yet counted in `done`, so `task` is
+                // alive.
+                let f = unsafe { &*task.0 };
+                if catch_unwind(AssertUnwindSafe(|| f(start, end))).is_err() {
+                    self.panicked.store(true, Ordering::Relaxed);
+                }
+                // Release: the chunk's writes happen before the caller sees it done.
+                self.done.fetch_add(1, Ordering::Release);
             }
-            let start = c * self.chunk;
-            let end = (start + self.chunk).min(self.n);
-            // SAFETY: chunk `c` is claimed and not yet counted in `done`, so `task` is alive.
-            let f = unsafe { &*task.0 };
-            if catch_unwind(AssertUnwindSafe(|| f(start, end))).is_err() {
-                self.panicked.store(true, Ordering::Relaxed);
-            }
-            // Release: the chunk's writes happen before the caller sees it done.
-            self.done.fetch_add(1, Ordering::Release);
         }
     }
 }
 
 /// Runs `f(start, end)` over `0..n` in chunks of `chunk`, in rustgrad's thread pool.
 ///
-/// Chunks are claimed from a counter by the calling thread and by the worker tasks it starts,
-/// and the call returns as soon as every chunk is finished: it never waits for a worker to
+/// Each of the calling thread and the worker tasks it starts owns a contiguous share of the
+/// chunks (long sequential streams suit the memory system best) and claims them from a counter;
+/// a thread that has finished its share takes chunks from the others'. The call returns as
+/// soon as every chunk is finished: it never waits for a worker to
 /// wake up (on a virtual machine that can take longer than the whole kernel), only for the
 /// chunks that workers have claimed. A task that starts after the last chunk was claimed finds
 /// nothing to do. A panic in `f` is re-raised here once every chunk is finished.
@@ -182,13 +190,14 @@ pub fn par_ranges(n: usize, chunk: usize, f: impl Fn(usize, usize) + Sync + Send
         }
         return;
     };
+    let first = |p: usize| p * count / threads;
     let chunks = Arc::new(Chunks {
-        next: AtomicUsize::new(0),
+        next: (0..threads).map(|p| AtomicUsize::new(first(p))).collect(),
+        ends: (0..threads).map(|p| first(p + 1)).collect(),
         done: AtomicUsize::new(0),
         panicked: AtomicBool::new(false),
         n,
         chunk,
-        count,
     });
     let borrowed: *const (dyn Fn(usize, usize) + Sync + '_) = &f;
     // SAFETY: only the lifetime bound changes (same fat pointer); `Chunks::run` explains why
@@ -199,13 +208,13 @@ pub fn par_ranges(n: usize, chunk: usize, f: impl Fn(usize, usize) + Sync + Send
             *const (dyn Fn(usize, usize) + Sync + 'static),
         >(borrowed)
     });
-    for _ in 1..threads {
+    for part in 1..threads {
         let chunks = chunks.clone();
         // SAFETY: as for the caller's own `run` below.
-        pool.spawn(move || unsafe { chunks.run(task) });
+        pool.spawn(move || unsafe { chunks.run(part, task) });
     }
     // SAFETY: `f` lives until after the wait below, which ends once every chunk is done.
-    unsafe { chunks.run(task) };
+    unsafe { chunks.run(0, task) };
     let mut spins = 0u32;
     while chunks.done.load(Ordering::Acquire) < count {
         // Chunks are short: spin first, then let a descheduled worker have the core.

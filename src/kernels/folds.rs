@@ -5,6 +5,8 @@
 //! [`LANES`] values are summed down their columns as balanced trees, and the block sums are
 //! combined as a balanced tree too, so the rounding error grows with `log n` rather than `n`.
 
+use std::mem::MaybeUninit;
+
 use super::math::Arith;
 use super::reduce::Fold;
 use super::Element;
@@ -73,53 +75,77 @@ fn lanes<T: Copy>(xs: &[T], init: T, op: impl Fn(T, T) -> T + Copy) -> T {
     lanes_with(xs, init, op, op)
 }
 
-/// Pairwise sum of a slice: blocks summed by [`column_sum`] and a tree across the columns,
-/// the block sums combined as a balanced binary tree. Iterative (a binary counter over the
-/// blocks, holding one partial sum per level), so that it inlines into
-/// [`simd::best`](super::simd::best)'s vector code; a recursive version would stay a
-/// baseline-SSE2 function.
+/// Pairwise sum of a slice: blocks reduced by [`column_sum`] to [`LANES`] column sums, the
+/// blocks' column sums combined as a balanced binary tree (vector additions), and the columns
+/// added as a tree at the end. Iterative (a binary counter over the blocks, holding one vector
+/// of partial sums per level), so that it inlines into [`simd::best`](super::simd::best)'s
+/// vector code; a recursive version would stay a baseline-SSE2 function.
 #[inline(always)]
 pub fn pairwise_sum<T: Arith + Element>(xs: &[T]) -> T {
-    // `levels[i]` holds the sum of 2^i blocks while bit i of `blocks` is set.
-    let mut levels = [T::zero(); usize::BITS as usize];
+    // `levels[i]` holds the column sums of 2^i blocks while bit i of `blocks` is set; it is
+    // uninitialised otherwise (setting up 64 vectors per call would cost more than short sums).
+    let mut levels = [const { MaybeUninit::<[T; LANES]>::uninit() }; usize::BITS as usize];
     let mut blocks = 0usize;
-    let mut add_block = |block: &[T; BLOCK]| {
+    let mut rest = xs;
+    while let Some((block, after)) = rest.split_first_chunk::<BLOCK>() {
         let mut cols = [T::zero(); LANES];
         for (k, col) in cols.iter_mut().enumerate() {
             *col = column_sum(block, k);
         }
-        let mut width = LANES / 2;
-        while width > 0 {
-            for k in 0..width {
-                cols[k] = cols[k].add(cols[k + width]);
-            }
-            width /= 2;
-        }
-        let mut sum = cols[0];
         let mut level = 0;
         while blocks & (1 << level) != 0 {
-            sum = levels[level].add(sum);
+            // SAFETY: bit `level` is set, so `levels[level]` was written and not yet consumed.
+            let below = unsafe { levels[level].assume_init_ref() };
+            for k in 0..LANES {
+                cols[k] = below[k].add(cols[k]);
+            }
             level += 1;
         }
-        levels[level] = sum;
+        levels[level].write(cols);
         blocks += 1;
-    };
-    let mut rest = xs;
-    while let Some((block, after)) = rest.split_first_chunk::<BLOCK>() {
-        add_block(block);
         rest = after;
     }
-    if rest.len() >= PAD_MIN {
-        add_block(&padded(rest));
-        rest = &[];
-    }
-    let mut total = lanes(rest, T::zero(), T::add);
-    for (level, &sum) in levels.iter().enumerate() {
-        if blocks & (1 << level) != 0 {
-            total = sum.add(total);
+    // The tail: its rows summed down the columns (pairs of rows at a time, two chains of
+    // additions), its last values added to the first columns, then the levels.
+    let mut cols = [T::zero(); LANES];
+    let pairs = rest.chunks_exact(2 * LANES);
+    let mut last = pairs.remainder();
+    let mut odd = [T::zero(); LANES];
+    for pair in pairs {
+        for k in 0..LANES {
+            cols[k] = cols[k].add(pair[k]);
+            odd[k] = odd[k].add(pair[LANES + k]);
         }
     }
-    total
+    if let Some((row, after)) = last.split_first_chunk::<LANES>() {
+        for k in 0..LANES {
+            odd[k] = odd[k].add(row[k]);
+        }
+        last = after;
+    }
+    for (k, &x) in last.iter().enumerate() {
+        odd[k] = odd[k].add(x);
+    }
+    for k in 0..LANES {
+        cols[k] = cols[k].add(odd[k]);
+    }
+    for (level, sums) in levels.iter().enumerate() {
+        if blocks & (1 << level) != 0 {
+            // SAFETY: as above.
+            let sums = unsafe { sums.assume_init_ref() };
+            for k in 0..LANES {
+                cols[k] = sums[k].add(cols[k]);
+            }
+        }
+    }
+    let mut width = LANES / 2;
+    while width > 0 {
+        for k in 0..width {
+            cols[k] = cols[k].add(cols[k + width]);
+        }
+        width /= 2;
+    }
+    cols[0]
 }
 
 /// `Σ x` (wrapping for integers).
@@ -524,6 +550,44 @@ mod tests {
         let tenth = vec![0.1f32; 10_000_000];
         let s = pairwise_sum(&tenth) as f64;
         assert!((s - 1_000_000.014_901_161_2).abs() < 0.5, "{s}");
+    }
+
+    #[test]
+    fn pairwise_sums_of_every_tail_length_are_accurate_and_exact_on_integers() {
+        let mut seed = 11u64;
+        for len in [
+            0, 1, 15, 16, 17, 31, 32, 33, 255, 256, 257, 511, 512, 513, 1000, 4097, 100_003,
+        ] {
+            let xs: Vec<f64> = (0..len)
+                .map(|_| {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    (seed >> 11) as f64 / (1u64 << 53) as f64 - 0.4
+                })
+                .collect();
+            // Neumaier's compensated sum as the reference
+            let (mut sum, mut comp) = (0.0f64, 0.0f64);
+            for &x in &xs {
+                let t = sum + x;
+                comp += if sum.abs() >= x.abs() {
+                    (sum - t) + x
+                } else {
+                    (x - t) + sum
+                };
+                sum = t;
+            }
+            let exact = sum + comp;
+            let abs: f64 = xs.iter().map(|x| x.abs()).sum();
+            let ours = simd::best(|| pairwise_sum(&xs));
+            let bound = (20.0 + (len as f64).log2().max(0.0)) * f64::EPSILON / 2.0 * abs;
+            assert!(
+                (ours - exact).abs() <= bound,
+                "len {len}: {ours} vs {exact}"
+            );
+            let ints: Vec<i64> = (0..len as i64).map(|i| i * 7 - 3).collect();
+            assert_eq!(simd::best(|| pairwise_sum(&ints)), ints.iter().sum::<i64>());
+        }
     }
 
     #[test]

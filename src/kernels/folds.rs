@@ -129,7 +129,8 @@ pub fn pairwise_sum<T: Arith + Element>(xs: &[T]) -> T {
     for k in 0..LANES {
         cols[k] = cols[k].add(odd[k]);
     }
-    for (level, sums) in levels.iter().enumerate() {
+    let depth = (usize::BITS - blocks.leading_zeros()) as usize;
+    for (level, sums) in levels[..depth].iter().enumerate() {
         if blocks & (1 << level) != 0 {
             // SAFETY: as above.
             let sums = unsafe { sums.assume_init_ref() };

@@ -24,8 +24,8 @@ const BLOCK: usize = 16 * LANES;
 /// block: constant indices let the compiler keep it all in vector registers. Repeated values
 /// add exactly.
 #[inline(always)]
-fn column_sum<T: Arith>(xs: &[T; BLOCK], k: usize) -> T {
-    let x = |row: usize| xs[row * LANES + k];
+fn column_sum<T: Arith>(xs: &[T; BLOCK], k: usize, f: impl Fn(T) -> T) -> T {
+    let x = |row: usize| f(xs[row * LANES + k]);
     let four = |row: usize| x(row).add(x(row + 1)).add(x(row + 2).add(x(row + 3)));
     four(0).add(four(4)).add(four(8).add(four(12)))
 }
@@ -42,37 +42,34 @@ fn padded<T: Element>(xs: &[T]) -> [T; BLOCK] {
     block
 }
 
-/// Folds `xs` into `LANES` accumulators with `op(acc, x)`, then combines them as a balanced
-/// tree with `combine` (the same function unless `op` transforms `x`).
+/// Folds `xs` with an associative `op` into [`WIDE`] accumulators, then combines them as a
+/// balanced tree.
 #[inline(always)]
-fn lanes_with<T: Copy>(
-    xs: &[T],
-    init: T,
-    op: impl Fn(T, T) -> T,
-    combine: impl Fn(T, T) -> T,
-) -> T {
-    let mut acc = [init; LANES];
-    let chunks = xs.chunks_exact(LANES);
-    let rest = chunks.remainder();
-    for c in chunks {
+fn lanes<T: Copy>(xs: &[T], init: T, op: impl Fn(T, T) -> T + Copy) -> T {
+    // [`WIDE`] lanes: independent chains, so that an operation's latency (a multiplication's
+    // four cycles) does not bound the loop; then single vectors, then the last values.
+    let mut acc = [init; WIDE];
+    let mut rest = xs;
+    while let Some((c, after)) = rest.split_first_chunk::<WIDE>() {
+        for k in 0..WIDE {
+            acc[k] = op(acc[k], c[k]);
+        }
+        rest = after;
+    }
+    while let Some((c, after)) = rest.split_first_chunk::<LANES>() {
         for k in 0..LANES {
             acc[k] = op(acc[k], c[k]);
         }
+        rest = after;
     }
-    let mut width = LANES / 2;
+    let mut width = WIDE / 2;
     while width > 0 {
         for k in 0..width {
-            acc[k] = combine(acc[k], acc[k + width]);
+            acc[k] = op(acc[k], acc[k + width]);
         }
         width /= 2;
     }
     rest.iter().fold(acc[0], |a, &x| op(a, x))
-}
-
-/// [`lanes_with`] for an associative `op`.
-#[inline(always)]
-fn lanes<T: Copy>(xs: &[T], init: T, op: impl Fn(T, T) -> T + Copy) -> T {
-    lanes_with(xs, init, op, op)
 }
 
 /// Pairwise sum of a slice: blocks reduced by [`column_sum`] to [`LANES`] column sums, the
@@ -82,6 +79,12 @@ fn lanes<T: Copy>(xs: &[T], init: T, op: impl Fn(T, T) -> T + Copy) -> T {
 /// vector code; a recursive version would stay a baseline-SSE2 function.
 #[inline(always)]
 pub fn pairwise_sum<T: Arith + Element>(xs: &[T]) -> T {
+    pairwise_sum_by(xs, |x| x)
+}
+
+/// [`pairwise_sum`] of `f(x)`.
+#[inline(always)]
+pub fn pairwise_sum_by<T: Arith + Element>(xs: &[T], f: impl Fn(T) -> T + Copy) -> T {
     // `levels[i]` holds the column sums of 2^i blocks while bit i of `blocks` is set; it is
     // uninitialised otherwise (setting up 64 vectors per call would cost more than short sums).
     let mut levels = [const { MaybeUninit::<[T; LANES]>::uninit() }; usize::BITS as usize];
@@ -90,7 +93,7 @@ pub fn pairwise_sum<T: Arith + Element>(xs: &[T]) -> T {
     while let Some((block, after)) = rest.split_first_chunk::<BLOCK>() {
         let mut cols = [T::zero(); LANES];
         for (k, col) in cols.iter_mut().enumerate() {
-            *col = column_sum(block, k);
+            *col = column_sum(block, k, f);
         }
         let mut level = 0;
         while blocks & (1 << level) != 0 {
@@ -113,18 +116,18 @@ pub fn pairwise_sum<T: Arith + Element>(xs: &[T]) -> T {
     let mut odd = [T::zero(); LANES];
     for pair in pairs {
         for k in 0..LANES {
-            cols[k] = cols[k].add(pair[k]);
-            odd[k] = odd[k].add(pair[LANES + k]);
+            cols[k] = cols[k].add(f(pair[k]));
+            odd[k] = odd[k].add(f(pair[LANES + k]));
         }
     }
     if let Some((row, after)) = last.split_first_chunk::<LANES>() {
         for k in 0..LANES {
-            odd[k] = odd[k].add(row[k]);
+            odd[k] = odd[k].add(f(row[k]));
         }
         last = after;
     }
     for (k, &x) in last.iter().enumerate() {
-        odd[k] = odd[k].add(x);
+        odd[k] = odd[k].add(f(x));
     }
     for k in 0..LANES {
         cols[k] = cols[k].add(odd[k]);
@@ -202,7 +205,7 @@ impl Fold<f32> for WideSum {
         let mut lanes = [0.0f64; LANES];
         let mut add_block = |block: &[f32; BLOCK]| {
             for (k, lane) in lanes.iter_mut().enumerate() {
-                *lane += column_sum(block, k) as f64;
+                *lane += column_sum(block, k, |x| x) as f64;
             }
         };
         let mut rest = xs;
@@ -254,9 +257,7 @@ impl<T: Arith + Element, G: Fn(T) -> T + Sync> Fold<T> for MapSum<G> {
     }
     #[inline(always)]
     fn fold_slice(&self, acc: T, xs: &[T], _: usize) -> T {
-        xs.chunks(BLOCK).fold(acc, |a, c| {
-            a.add(lanes_with(c, T::zero(), |s, x| s.add((self.0)(x)), T::add))
-        })
+        acc.add(pairwise_sum_by(xs, &self.0))
     }
 }
 

@@ -193,6 +193,49 @@ where
     }
 }
 
+/// For each of `values.len()` contiguous columns, the first of `rows` rows (`row_stride` apart,
+/// starting at `src`) that holds the column's value (NaN matching NaN), or -1: the second pass
+/// of a column-wise `argmax` once the vertical `amax` has found the values. Rows are scanned in
+/// order, vectorised across the columns, until every column has its row.
+///
+/// # Safety
+/// `src` must be valid for reads of `rows` rows of `values.len()` elements `row_stride` apart.
+pub unsafe fn first_rows_matching<T: Copy + PartialEq>(
+    src: *const T,
+    rows: usize,
+    row_stride: usize,
+    values: &[T],
+    out: &mut [i64],
+) {
+    out.fill(-1);
+    let mut r = 0;
+    while r < rows {
+        // a group of rows between checks that every column has been found
+        let end = (r + 16).min(rows);
+        simd::best(
+            #[inline(always)]
+            || {
+                for r in r..end {
+                    // SAFETY: row `r` lies inside the caller's buffer.
+                    let row =
+                        unsafe { std::slice::from_raw_parts(src.add(r * row_stride), out.len()) };
+                    let here = r as i64;
+                    for ((o, &x), &v) in out.iter_mut().zip(row).zip(values) {
+                        // `x != x`: NaN, which a NaN-propagating maximum returns
+                        #[allow(clippy::eq_op)]
+                        let hit = (*o < 0) & ((x == v) | ((x != x) & (v != v)));
+                        *o = if hit { here } else { *o };
+                    }
+                }
+            },
+        );
+        if out.iter().all(|&o| o >= 0) {
+            return;
+        }
+        r = end;
+    }
+}
+
 /// Folds reduced positions `r0..r1` of outputs `o0..o1` into `out[0..o1 - o0]`.
 ///
 /// The vectorised leaves (a fold's contiguous slice loop, a vertical row update) run through

@@ -8,7 +8,7 @@
 use crate::dtype::{DType, Scalar};
 use crate::error::{Error, Result};
 use crate::kernels::folds::{ArgExtreme, CountNonzero, Extreme, Logic, Prod, Sum, WideSum};
-use crate::kernels::reduce::{reduce, Fold, ReduceGeom};
+use crate::kernels::reduce::{first_rows_matching, reduce, Fold, ReduceGeom};
 use crate::kernels::Element;
 use crate::layout::{wrap_dim, Layout};
 use crate::ops::elementwise::{binary, Arg, BinaryOp};
@@ -202,6 +202,31 @@ fn arg_extreme(
     check_nonempty(t, dims, name)?;
     let mask = dim_mask(t.ndim(), dims)?;
     let shape = reduced_shape(t.shape(), &mask, keepdim);
+    let geom = ReduceGeom::new(t.shape(), t.strides(), &mask);
+    if geom.vertical() && geom.kept_shape.len() == 1 && geom.kept_strides[0] == 1 {
+        if let [rows] = geom.red_shape[..] {
+            // Column-wise (`x.max(0)`): (value, index) pairs would not vectorise; the values
+            // come from the vertical extreme fold, then one pass finds each first row.
+            let fold = Extreme { largest };
+            let values = with_dtype!(t.dtype(), T => fold_same::<T, _>(t, &mask, keepdim, &fold))?;
+            let mut index = vec![0i64; geom.n_out()];
+            with_dtype!(t.dtype(), T => {
+                // SAFETY: `values` is contiguous with n_out elements of type T; the rows are
+                // `t`'s (the geometry is its layout).
+                unsafe {
+                    let v = std::slice::from_raw_parts(values.data_ptr::<T>(), index.len());
+                    first_rows_matching(
+                        t.data_ptr::<T>(),
+                        rows,
+                        geom.red_strides[0],
+                        v,
+                        &mut index,
+                    )
+                }
+            });
+            return Ok((values, Tensor::from_vec(&index, &shape, DType::I64)?));
+        }
+    }
     let values = Tensor::zeros(&shape, t.dtype())?;
     let fold = ArgExtreme { largest };
     let index: Vec<i64> = with_dtype!(t.dtype(), T => {

@@ -1,7 +1,7 @@
 //! The reductions' element-combining rules ([`Fold`]s) and their vectorised slice loops.
 //!
-//! Slice loops keep [`LANES`] independent accumulators so the compiler can use SIMD registers
-//! (it may not reorder float additions itself). Sums are pairwise: blocks of 16 rows of
+//! Slice loops keep [`LANES`] or [`WIDE`] independent accumulators so the compiler can use SIMD
+//! registers (it may not reorder float additions itself). Sums are pairwise: blocks of 16 rows of
 //! [`LANES`] values are summed down their columns as balanced trees, and the block sums are
 //! combined as a balanced tree too, so the rounding error grows with `log n` rather than `n`.
 
@@ -176,13 +176,14 @@ impl<T: Arith + Element> Fold<T> for Sum {
 
 /// `Σ x` of float32 values, returned in float64 for the caller to round once.
 ///
-/// Each block's [`column_sum`]s are taken in float32 and accumulated in float64 lanes. A block's rounding error is thus at most `4u Σ|x|`
-/// over its values (`u = 2⁻²⁴`) whatever the length, where NumPy's float32 pairwise sum allows
-/// about `(16 + log₂ n) u` (36u at 10⁷ values); and repeated values add exactly (`16 · 0.1f`
-/// sums with no error, unlike a running float32 total). One float32 addition per element,
-/// instead of widening every element, is what lets one thread stream from memory at least as
-/// fast as PyTorch's float32 cascade sum (and twice as fast from cache). Runs shorter than a
-/// block are accumulated in float64 throughout.
+/// Each block's [`column_sum`]s are taken in float32 and accumulated in float64 lanes. A block's
+/// rounding error is thus at most `4u Σ|x|` over its values (`u = 2⁻²⁴`) whatever the length,
+/// where NumPy's float32 pairwise sum allows about `(16 + log₂ n) u` (36u at 10⁷ values); and
+/// repeated values add exactly (`16 · 0.1f` sums with no error, unlike a running float32
+/// total). One float32 addition per element, instead of widening every element, is what lets
+/// one thread stream from memory at least as fast as PyTorch's float32 cascade sum (and twice
+/// as fast from cache). A last partial block of at least [`PAD_MIN`] values is summed as a
+/// zero-padded block; fewer values are accumulated in float64 throughout.
 pub struct WideSum;
 
 impl Fold<f32> for WideSum {

@@ -6,8 +6,9 @@
 //! pool made by its parent builds a new one (the parent's is leaked: dropping it could block on
 //! locks copied mid-use).
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::any::Any;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use parking_lot::Mutex;
@@ -123,7 +124,8 @@ struct Chunks {
     ends: Vec<usize>,
     /// Chunks finished.
     done: AtomicUsize,
-    panicked: AtomicBool,
+    /// The first panic of a chunk, re-raised by the caller.
+    panic: Mutex<Option<Box<dyn Any + Send>>>,
     n: usize,
     chunk: usize,
 }
@@ -159,8 +161,8 @@ impl Chunks {
                 // SAFETY: chunk `c` is claimed and not yet counted in `done`, so `task` is
                 // alive.
                 let f = unsafe { &*task.0 };
-                if catch_unwind(AssertUnwindSafe(|| f(start, end))).is_err() {
-                    self.panicked.store(true, Ordering::Relaxed);
+                if let Err(payload) = catch_unwind(AssertUnwindSafe(|| f(start, end))) {
+                    self.panic.lock().get_or_insert(payload);
                 }
                 // Release: the chunk's writes happen before the caller sees it done.
                 self.done.fetch_add(1, Ordering::Release);
@@ -174,10 +176,10 @@ impl Chunks {
 /// Each of the calling thread and the worker tasks it starts owns a contiguous share of the
 /// chunks (long sequential streams suit the memory system best) and claims them from a counter;
 /// a thread that has finished its share takes chunks from the others'. The call returns as
-/// soon as every chunk is finished: it never waits for a worker to
-/// wake up (on a virtual machine that can take longer than the whole kernel), only for the
-/// chunks that workers have claimed. A task that starts after the last chunk was claimed finds
-/// nothing to do. A panic in `f` is re-raised here once every chunk is finished.
+/// soon as every chunk is finished: it never waits for a worker to wake up (on a virtual
+/// machine that can take longer than the whole kernel), only for the chunks that workers have
+/// claimed. A task that starts after the last chunk was claimed finds nothing to do. A panic in
+/// `f` is re-raised here, with its own message, once every chunk is finished.
 pub fn par_ranges(n: usize, chunk: usize, f: impl Fn(usize, usize) + Sync + Send) {
     let chunk = chunk.max(1);
     let count = n.div_ceil(chunk);
@@ -195,7 +197,7 @@ pub fn par_ranges(n: usize, chunk: usize, f: impl Fn(usize, usize) + Sync + Send
         next: (0..threads).map(|p| AtomicUsize::new(first(p))).collect(),
         ends: (0..threads).map(|p| first(p + 1)).collect(),
         done: AtomicUsize::new(0),
-        panicked: AtomicBool::new(false),
+        panic: Mutex::new(None),
         n,
         chunk,
     });
@@ -225,8 +227,9 @@ pub fn par_ranges(n: usize, chunk: usize, f: impl Fn(usize, usize) + Sync + Send
             std::thread::yield_now();
         }
     }
-    if chunks.panicked.load(Ordering::Relaxed) {
-        panic!("a parallel kernel task panicked");
+    let panic = chunks.panic.lock().take();
+    if let Some(payload) = panic {
+        resume_unwind(payload);
     }
 }
 
@@ -282,7 +285,8 @@ mod tests {
                 done.fetch_add(1, Ordering::Relaxed);
             })
         }));
-        assert!(result.is_err());
+        let payload = result.expect_err("the panic reaches the caller");
+        assert_eq!(payload.downcast_ref::<&str>(), Some(&"chunk 5"));
         assert_eq!(done.load(Ordering::Relaxed), 63);
     }
 }

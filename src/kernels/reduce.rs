@@ -140,9 +140,9 @@ where
     }
     let src = SendPtr(src as *mut T);
     let out = SendPtr(out);
-    // `worth_parallel` first: asking for the thread count can be slow.
+    // The size first: asking for the thread count takes a lock.
     let work = n_out.saturating_mul(n_red);
-    if !worth_parallel(work) || work < PARALLEL_MIN {
+    if work < PARALLEL_MIN || !worth_parallel(work) {
         // SAFETY: forwarded from the caller.
         unsafe { process(src.get(), geom, 0, n_out, 0, n_red, out.get(), fold) };
         return;

@@ -316,6 +316,19 @@ def test_extremes_of_long_rows_with_special_values_match_numpy(arr):
         assert (math.isnan(whole) and np.isnan(fn(cmp))) or whole == fn(cmp)
 
 
+def test_float32_products_accumulate_in_float64_as_torch():
+    # partial products beyond float32's range come back into it; a 0 among many 2s stays 0
+    # (float32 lanes would meet it with an overflowed lane as 0 * inf)
+    big = rg.tensor([2.0**100, 2.0**100, 2.0**-100], dtype=rg.float32)
+    assert big.prod().item() == 2.0**100
+    zero = np.full(625, 2.0, np.float32)
+    zero[311] = 0.0
+    assert rg.tensor(zero).prod().item() == 0.0
+    assert rg.tensor(zero.reshape(25, 25)).T.prod().item() == 0.0
+    assert rg.tensor(np.full(200, 2.0, np.float32)).prod().item() == math.inf
+    assert rg.tensor(zero).prod().dtype == rg.float32
+
+
 def test_nan_propagates_through_max_and_argmax():
     t = rg.tensor([1.0, float("nan"), 3.0])
     assert math.isnan(t.max().item())

@@ -122,6 +122,12 @@ pub fn prod(t: &Tensor, dim: Option<i64>, keepdim: bool, dtype: Option<DType>) -
     let dims = dim.map(|d| [d]);
     let mask = dim_mask(t.ndim(), dims.as_ref().map(|d| &d[..]))?;
     let src = t.to_dtype(accumulate_dtype(t.dtype(), dtype))?;
+    if src.dtype() == DType::F32 {
+        // Float32 products accumulate in float64, as torch's CPU kernels do: partial products
+        // may then exceed float32's range (2^128) and come back into it, and a 0 stays 0
+        // whichever lanes meet it.
+        return prod(&src.to_dtype(DType::F64)?, dim, keepdim, None)?.to_dtype(DType::F32);
+    }
     with_dtype!(src.dtype(), T => fold_same::<T, _>(&src, &mask, keepdim, &Prod))
 }
 

@@ -241,6 +241,29 @@ def test_column_reductions_of_narrow_matrices_match_numpy(width, dtype):
         np.testing.assert_array_equal(t.all(0).numpy(), arr.all(0))
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_row_reductions_of_every_length_match_numpy(dtype):
+    # each row's last values are one masked load in the AVX-512 loops: every length up to two
+    # blocks' worth of vectors, and lengths around the 1024-value float32 block
+    rng = np.random.default_rng(11)
+    for width in [*range(1, 140), 255, 256, 257, 511, 512, 513, 1023, 1024, 1025, 2100]:
+        arr = (rng.standard_normal((7, width)) * 5).astype(dtype)
+        arr[3, -1] = np.nan  # in the last (masked) lanes
+        arr[5, 0] = np.inf
+        arr[6, width // 2] = -np.inf
+        t = rg.tensor(arr)
+        exact = np.sum(arr.astype(np.float64), axis=1)
+        check_close(t.sum(1), exact, arr.dtype, width)
+        check_close(t.mean(1), exact / width, arr.dtype, width)
+        np.testing.assert_array_equal(t.amax(1).numpy(), np.max(arr, axis=1))
+        np.testing.assert_array_equal(t.amin(1).numpy(), np.min(arr, axis=1))
+        np.testing.assert_array_equal(t.max(1).indices.numpy(), np.argmax(arr, axis=1))
+        # and the rows as non-contiguous columns of the transpose
+        tt = rg.tensor(np.ascontiguousarray(arr.T)).t()
+        np.testing.assert_array_equal(tt.amax(1).numpy(), np.max(arr, axis=1))
+        check_close(tt.sum(1), exact, arr.dtype, width)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int64])
 @pytest.mark.parametrize("shape", [(19, 37), (8, 5), (3, 1000), (1000, 3)])
 def test_cumsum_and_cumprod_of_many_lines_match_numpy(dtype, shape):

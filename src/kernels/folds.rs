@@ -30,18 +30,6 @@ fn column_sum<T: Arith>(xs: &[T; BLOCK], k: usize, f: impl Fn(T) -> T) -> T {
     four(0).add(four(4)).add(four(8).add(four(12)))
 }
 
-/// Partial blocks of at least this many values are summed as a block padded with zeros (which
-/// add exactly), faster than a loop of their own.
-const PAD_MIN: usize = 4 * LANES;
-
-/// `xs` (at most a block) followed by zeros.
-#[inline(always)]
-fn padded<T: Element>(xs: &[T]) -> [T; BLOCK] {
-    let mut block = [T::zero(); BLOCK];
-    block[..xs.len()].copy_from_slice(xs);
-    block
-}
-
 /// Folds `xs` with an associative `op` into [`WIDE`] accumulators, then combines them as a
 /// balanced tree.
 #[inline(always)]
@@ -170,20 +158,26 @@ impl<T: Arith + Element> Fold<T> for Sum {
     }
     #[inline(always)]
     fn fold_slice(&self, acc: T, xs: &[T], _: usize) -> T {
+        if let Some(s) = T::fast_sum(xs) {
+            return acc.add(s);
+        }
         acc.add(pairwise_sum(xs))
     }
 }
 
 /// `Σ x` of float32 values, returned in float64 for the caller to round once.
 ///
-/// Each block's [`column_sum`]s are taken in float32 and accumulated in float64 lanes. A block's
-/// rounding error is thus at most `4u Σ|x|` over its values (`u = 2⁻²⁴`) whatever the length,
-/// where NumPy's float32 pairwise sum allows about `(16 + log₂ n) u` (36u at 10⁷ values); and
-/// repeated values add exactly (`16 · 0.1f` sums with no error, unlike a running float32
-/// total). One float32 addition per element, instead of widening every element, is what lets
-/// one thread stream from memory at least as fast as PyTorch's float32 cascade sum (and twice
-/// as fast from cache). A last partial block of at least [`PAD_MIN`] values is summed as a
-/// zero-padded block; fewer values are accumulated in float64 throughout.
+/// Blocks of 16 rows of a vector's width are summed down their columns as balanced float32
+/// trees, and the blocks' column sums are accumulated in float64. A block's rounding error is
+/// thus at most `4u Σ|x|` over its values (`u = 2⁻²⁴`) whatever the length, where NumPy's
+/// float32 pairwise sum allows about `(18 + log₂(n/128)) u` (35u at 10⁷ values); and repeated
+/// values add exactly (`16 · 0.1f` sums with no error, unlike a running float32 total). One
+/// float32 addition per element instead of widening every element.
+///
+/// With AVX-512 the loop is [`avx512::sum_f32`](super::avx512::sum_f32): rows of 64 values,
+/// read in order, and a run shorter than a block (a row of a matrix) folded in four vectors
+/// with its last values in one masked load (at most `17u Σ|x|` there). Elsewhere it is
+/// [`portable_sum_f32`].
 pub struct WideSum;
 
 impl Fold<f32> for WideSum {
@@ -201,43 +195,68 @@ impl Fold<f32> for WideSum {
     }
     #[inline(always)]
     fn fold_slice(&self, acc: f64, xs: &[f32], _: usize) -> f64 {
-        // Plain loops, not iterator adaptors taking closures: those may be compiled out of
-        // line, outside `simd::best`'s vector instructions.
-        let mut lanes = [0.0f64; LANES];
-        let mut add_block = |block: &[f32; BLOCK]| {
-            for (k, lane) in lanes.iter_mut().enumerate() {
-                *lane += column_sum(block, k, |x| x) as f64;
-            }
-        };
-        let mut rest = xs;
-        while let Some((block, after)) = rest.split_first_chunk::<BLOCK>() {
-            add_block(block);
-            rest = after;
+        #[cfg(target_arch = "x86_64")]
+        if super::avx512::available() {
+            // SAFETY: the CPU has AVX-512F.
+            return acc + unsafe { super::avx512::sum_f32(xs) };
         }
-        if rest.len() >= PAD_MIN {
-            add_block(&padded(rest));
-            rest = &[];
-        }
-        let chunks = rest.chunks_exact(LANES);
-        let tail = chunks.remainder();
-        for c in chunks {
-            for k in 0..LANES {
-                lanes[k] += c[k] as f64;
-            }
-        }
-        let mut width = LANES / 2;
-        while width > 0 {
-            for k in 0..width {
-                lanes[k] += lanes[k + width];
-            }
-            width /= 2;
-        }
-        let mut total = acc + lanes[0];
-        for &x in tail {
-            total += x as f64;
-        }
-        total
+        acc + portable_sum_f32(xs)
     }
+}
+
+/// Partial blocks of at least this many values are summed as a block padded with zeros (which
+/// add exactly), faster than a loop of their own.
+const PAD_MIN: usize = 4 * LANES;
+
+/// `xs` (at most a block) followed by zeros.
+#[inline(always)]
+fn padded<T: Element>(xs: &[T]) -> [T; BLOCK] {
+    let mut block = [T::zero(); BLOCK];
+    block[..xs.len()].copy_from_slice(xs);
+    block
+}
+
+/// [`WideSum`] by loops the compiler vectorises: blocks of 16 rows of [`LANES`], a last
+/// partial block of at least [`PAD_MIN`] values padded with zeros, fewer values accumulated in
+/// float64 throughout.
+#[inline(always)]
+fn portable_sum_f32(xs: &[f32]) -> f64 {
+    // Plain loops, not iterator adaptors taking closures: those may be compiled out of
+    // line, outside `simd::best`'s vector instructions.
+    let mut lanes = [0.0f64; LANES];
+    let mut add_block = |block: &[f32; BLOCK]| {
+        for (k, lane) in lanes.iter_mut().enumerate() {
+            *lane += column_sum(block, k, |x| x) as f64;
+        }
+    };
+    let mut rest = xs;
+    while let Some((block, after)) = rest.split_first_chunk::<BLOCK>() {
+        add_block(block);
+        rest = after;
+    }
+    if rest.len() >= PAD_MIN {
+        add_block(&padded(rest));
+        rest = &[];
+    }
+    let chunks = rest.chunks_exact(LANES);
+    let tail = chunks.remainder();
+    for c in chunks {
+        for k in 0..LANES {
+            lanes[k] += c[k] as f64;
+        }
+    }
+    let mut width = LANES / 2;
+    while width > 0 {
+        for k in 0..width {
+            lanes[k] += lanes[k + width];
+        }
+        width /= 2;
+    }
+    let mut total = lanes[0];
+    for &x in tail {
+        total += x as f64;
+    }
+    total
 }
 
 /// `Σ f(x)`: sums of squares and of absolute values (norms) without a temporary tensor.
@@ -353,13 +372,31 @@ impl<T: Arith + Bounded + Element> Fold<T> for Extreme {
     fn merge(&self, a: T, b: T) -> T {
         self.step(a, b, 0)
     }
+    fn fast_short_slices(&self) -> bool {
+        // an empty slice asks whether the vector loop runs here
+        T::fast_extreme(&[], self.largest).is_some()
+    }
     #[inline(always)]
     fn fold_slice(&self, acc: T, xs: &[T], _: usize) -> T {
         if self.largest {
-            max_nan(acc, extreme_slice(xs, T::LOWEST, |x, a| x > a, max_nan))
+            max_nan(acc, slice_extreme(xs, true))
         } else {
-            min_nan(acc, extreme_slice(xs, T::HIGHEST, |x, a| x < a, min_nan))
+            min_nan(acc, slice_extreme(xs, false))
         }
+    }
+}
+
+/// The largest (or smallest) of `xs`, NaN if any element is NaN: the hand-written vector
+/// loop where there is one, else [`extreme_slice`].
+#[inline(always)]
+fn slice_extreme<T: Arith + Bounded + Element>(xs: &[T], largest: bool) -> T {
+    if let Some(x) = T::fast_extreme(xs, largest) {
+        return x;
+    }
+    if largest {
+        extreme_slice(xs, T::LOWEST, |x, a| x > a, max_nan)
+    } else {
+        extreme_slice(xs, T::HIGHEST, |x, a| x < a, min_nan)
     }
 }
 
@@ -460,9 +497,9 @@ impl<T: Arith + Bounded + Element + Default> Fold<T> for ArgExtreme {
                 .fold(acc, |a, (i, &x)| self.step(a, x, idx0 + i));
         }
         let value = if self.largest {
-            extreme_slice(xs, T::LOWEST, |x, a| x > a, max_nan)
+            slice_extreme(xs, true)
         } else {
-            extreme_slice(xs, T::HIGHEST, |x, a| x < a, min_nan)
+            slice_extreme(xs, false)
         };
         let pos = if value.is_nan() {
             xs.iter().position(|x| x.is_nan())
@@ -594,14 +631,29 @@ mod tests {
     }
 
     #[test]
-    fn float32_sums_are_exact_on_repeats_and_within_their_bound_otherwise() {
+    fn portable_float32_sums_are_exact_on_repeats_and_within_their_bound_otherwise() {
         // 16 rows of one value add exactly (x + x doubles), so repeats carry no error
         let tenth = vec![0.1f32; 1 << 20];
-        let sum = WideSum.fold_slice(0.0, &tenth, 0);
+        let sum = simd::best(|| portable_sum_f32(&tenth));
         assert_eq!(sum, (1 << 20) as f64 * 0.1f32 as f64);
         // around block boundaries and with a tail: at most 4u Σ|x| from the float64 sum
         let mut seed = 7u64;
-        for len in [0, 1, 15, 16, 255, 256, 257, 511, 1000, 4096 + 17, 100_003] {
+        for len in [
+            0,
+            1,
+            15,
+            16,
+            63,
+            64,
+            65,
+            255,
+            256,
+            257,
+            511,
+            1000,
+            4096 + 17,
+            100_003,
+        ] {
             let xs: Vec<f32> = (0..len)
                 .map(|_| {
                     seed = seed
@@ -612,12 +664,32 @@ mod tests {
                 .collect();
             let exact: f64 = xs.iter().map(|&x| x as f64).sum();
             let abs: f64 = xs.iter().map(|&x| (x as f64).abs()).sum();
-            let ours = simd::best(|| WideSum.fold_slice(0.0, &xs, 0));
+            let ours = simd::best(|| portable_sum_f32(&xs));
             let bound = 4.0 * f32::EPSILON as f64 / 2.0 * abs + 1e-9 * abs;
             assert!(
                 (ours - exact).abs() <= bound,
                 "len {len}: {ours} vs {exact}"
             );
+        }
+    }
+
+    #[test]
+    fn portable_extremes_match_a_scalar_fold_and_see_every_nan() {
+        for len in [1usize, 15, 16, 17, 63, 64, 65, 200, 1000] {
+            let xs: Vec<f64> = (0..len)
+                .map(|i| ((i * 7919) % 1013) as f64 - 500.0)
+                .collect();
+            let max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let min = xs.iter().copied().fold(f64::INFINITY, f64::min);
+            let big = simd::best(|| extreme_slice(&xs, f64::NEG_INFINITY, |x, a| x > a, max_nan));
+            let small = simd::best(|| extreme_slice(&xs, f64::INFINITY, |x, a| x < a, min_nan));
+            assert_eq!((big, small), (max, min), "len {len}");
+            for at in [0, len / 2, len - 1] {
+                let mut xn = xs.clone();
+                xn[at] = f64::NAN;
+                let r = simd::best(|| extreme_slice(&xn, f64::NEG_INFINITY, |x, a| x > a, max_nan));
+                assert!(r.is_nan(), "len {len} at {at}");
+            }
         }
     }
 

@@ -24,6 +24,18 @@ pub trait Arith: Copy + PartialOrd + Send + Sync + 'static {
     fn bit_and(self, o: Self) -> Self;
     fn bit_or(self, o: Self) -> Self;
     fn bit_xor(self, o: Self) -> Self;
+    /// The largest (or smallest) of `xs`, NaN if any is NaN, by a hand-written vector loop
+    /// where this type has one and the CPU runs it (see `kernels::avx512`).
+    #[inline(always)]
+    fn fast_extreme(_xs: &[Self], _largest: bool) -> Option<Self> {
+        None
+    }
+    /// `Σ xs` by a hand-written vector loop where this type has one for a slice this long
+    /// and the CPU runs it (see `kernels::avx512`); `None` leaves it to the pairwise sum.
+    #[inline(always)]
+    fn fast_sum(_xs: &[Self]) -> Option<Self> {
+        None
+    }
     /// Maximum that propagates NaN, as `torch.maximum`.
     fn max_nan(self, o: Self) -> Self {
         if self.is_nan() || o.is_nan() {
@@ -182,8 +194,30 @@ macro_rules! int_arith {
 }
 
 macro_rules! float_arith {
-    ($t:ty) => {
+    ($t:ty, $extreme:ident $(, $sum:ident)?) => {
         impl Arith for $t {
+            $(
+            #[inline(always)]
+            fn fast_sum(xs: &[Self]) -> Option<Self> {
+                #[cfg(target_arch = "x86_64")]
+                if xs.len() <= super::avx512::SHORT_F64 && super::avx512::available() {
+                    // SAFETY: the CPU has AVX-512F.
+                    return Some(unsafe { super::avx512::$sum(xs) });
+                }
+                let _ = xs;
+                None
+            }
+            )?
+            #[inline(always)]
+            fn fast_extreme(xs: &[Self], largest: bool) -> Option<Self> {
+                #[cfg(target_arch = "x86_64")]
+                if super::avx512::available() {
+                    // SAFETY: the CPU has AVX-512F.
+                    return Some(unsafe { super::avx512::$extreme(xs, largest) });
+                }
+                let _ = (xs, largest);
+                None
+            }
             #[inline(always)]
             fn add(self, o: Self) -> Self {
                 self + o
@@ -279,8 +313,8 @@ macro_rules! float_arith {
 int_arith!(u8);
 int_arith!(i32);
 int_arith!(i64);
-float_arith!(f32);
-float_arith!(f64);
+float_arith!(f32, extreme_f32);
+float_arith!(f64, extreme_f64, sum_f64);
 
 /// Transcendental functions of the float types.
 pub trait Float: Arith + crate::kernels::Element {

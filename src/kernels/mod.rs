@@ -5,6 +5,8 @@
 //! The one place that decides when to go parallel is [`parallel`]; elementwise loops live in
 //! [`elementwise`], walking N-d operands run by run ([`strided`]).
 
+#[cfg(target_arch = "x86_64")]
+pub mod avx512;
 pub mod element;
 pub mod elementwise;
 pub mod exp;

@@ -35,6 +35,12 @@ pub trait Fold<T>: Sync {
     fn step(&self, acc: Self::Acc, x: T, idx: usize) -> Self::Acc;
     /// Combines the accumulators of two consecutive ranges, `a` covering the earlier one.
     fn merge(&self, a: Self::Acc, b: Self::Acc) -> Self::Acc;
+    /// Whether [`fold_slice`](Self::fold_slice) has a hand-written vector loop on this CPU that
+    /// is fast even for runs shorter than a vector (then short rows are folded one at a time
+    /// rather than eight together by `step`).
+    fn fast_short_slices(&self) -> bool {
+        false
+    }
     /// Folds a contiguous run whose first element has position `idx0`. Folds override this
     /// with a vectorised (and, for sums, pairwise) loop.
     fn fold_slice(&self, acc: Self::Acc, xs: &[T], idx0: usize) -> Self::Acc
@@ -120,10 +126,11 @@ const BLOCK: usize = 128;
 /// Rows shorter than [`LANES`] folded together (see `process`).
 const SHORT_ROWS: usize = 8;
 
-/// Reductions over fewer elements than this stay on the calling thread: they read each
-/// element once, and up to a megabyte of float32 (about the L2 cache) they finish in a few
-/// microseconds, sooner than a woken worker would start.
-const PARALLEL_MIN: usize = 1 << 18;
+/// Reductions reading fewer bytes than this stay on the calling thread: they read each
+/// element once, and up to half a megabyte (within the L2 cache) they finish in a few
+/// microseconds, about what a second thread saves even when it is awake (a sleeping one takes
+/// tens of microseconds to join).
+const PARALLEL_MIN_BYTES: usize = 1 << 19;
 
 /// Folds `src` (laid out as `geom` says) into `out[0..geom.n_out()]`.
 ///
@@ -142,7 +149,7 @@ where
     let out = SendPtr(out);
     // The size first: asking for the thread count takes a lock.
     let work = n_out.saturating_mul(n_red);
-    if work < PARALLEL_MIN || !worth_parallel(work) {
+    if work.saturating_mul(std::mem::size_of::<T>()) < PARALLEL_MIN_BYTES || !worth_parallel(work) {
         // SAFETY: forwarded from the caller.
         unsafe { process(src.get(), geom, 0, n_out, 0, n_red, out.get(), fold) };
         return;
@@ -269,7 +276,7 @@ unsafe fn process<T: Copy, F: Fold<T>>(
             let dst = out.add(pos - o0);
             if vertical {
                 fold_vertical(src.add(koff), ks, len, geom, r0, r1, dst, fold);
-            } else if rows && r1 - r0 < LANES {
+            } else if rows && r1 - r0 < LANES && !fold.fast_short_slices() {
                 // Short rows: [`SHORT_ROWS`] rows advance together, their chains of steps
                 // overlapping (each row's elements still fold in order).
                 simd::best(

@@ -34,7 +34,7 @@ pub fn infer_size(shape: &[i64], numel: usize) -> Result<Shape> {
             bail!("invalid shape dimension {s}");
         }
     }
-    let fits = numel == known || (infer.is_some() && known > 0 && numel % known == 0);
+    let fits = numel == known || (infer.is_some() && known > 0 && numel.is_multiple_of(known));
     if !fits {
         bail!(
             "shape '{}' is invalid for input of size {numel}",

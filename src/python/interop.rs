@@ -139,9 +139,10 @@ pub fn tensor_from_array(obj: &Bound<'_, PyAny>, copy: bool) -> PyResult<Tensor>
     };
     let shareable = !readonly
         && ptr % size == 0
-        && byte_strides
-            .as_ref()
-            .is_none_or(|s| s.iter().all(|&b| b >= 0 && b as usize % size == 0));
+        && byte_strides.as_ref().is_none_or(|s| {
+            s.iter()
+                .all(|&b| b >= 0 && (b as usize).is_multiple_of(size))
+        });
     // Anything that cannot be shared is copied from a contiguous, native version of the array.
     if copy || !shareable || (dtype == DType::Bool && has_non_01_bytes(obj)?) {
         let np = numpy(py)?;

@@ -1,0 +1,480 @@
+//! Hand-written AVX-512 loops for the reductions of contiguous runs: float32 sums and the
+//! extremes of float32 and float64.
+//!
+//! The compiler's vectorised versions of these loops ([`folds`](super::folds)) are fast over
+//! long runs, but a row of a few hundred values spends most of its time outside the main
+//! loop: a scalar tail whose additions wait on each other, and lanes the compiler splits into
+//! 128-bit pieces around a conversion. Here a row's last values are one masked load (masked-off
+//! lanes are neither read nor faulted) and the lanes are folded with a few shuffles, so that
+//! `x.sum(1)` of a (1000, 100) float32 matrix costs about a third of the portable loop (and
+//! of PyTorch's). The portable loops remain for CPUs without AVX-512, and the tests compare
+//! the two.
+
+use std::arch::x86_64::*;
+
+/// Whether the CPU has AVX-512F (`std` caches the answer).
+#[inline(always)]
+pub fn available() -> bool {
+    std::arch::is_x86_feature_detected!("avx512f")
+}
+
+/// Lanes of the float32 loop: four vectors of 16.
+const ROW: usize = 64;
+/// Rows of [`ROW`] float32 values in a block, summed as trees before they are widened.
+const CHAIN: usize = 16;
+
+/// Mask of the first `n < 16` lanes.
+#[inline(always)]
+fn first_lanes(n: usize) -> __mmask16 {
+    ((1u32 << n) - 1) as __mmask16
+}
+
+/// `a` widened to two float64 vectors, added to `lo` and `hi`.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn widen_add(lo: &mut __m512d, hi: &mut __m512d, a: __m512) {
+    let upper = _mm256_castpd_ps(_mm512_extractf64x4_pd::<1>(_mm512_castps_pd(a)));
+    *lo = _mm512_add_pd(*lo, _mm512_cvtps_pd(_mm512_castps512_ps256(a)));
+    *hi = _mm512_add_pd(*hi, _mm512_cvtps_pd(upper));
+}
+
+/// `Σ xs` of float32 values, returned in float64: the algorithm of
+/// [`WideSum`](super::folds::WideSum). Blocks of [`CHAIN`] rows of [`ROW`] are summed down
+/// their columns as balanced trees ([`block_sum`]: at most `4u Σ|x|` of rounding error, none
+/// on repeated values) and accumulated in float64. What is left (a row of a matrix, or the end
+/// of a long run) is added row after row, at most [`CHAIN`] values per lane, and a run without
+/// a whole block folds its four vectors in float32 before widening one: at most `17u Σ|x|`.
+///
+/// # Safety
+/// The CPU must have AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub unsafe fn sum_f32(xs: &[f32]) -> f64 {
+    let n = xs.len();
+    let p = xs.as_ptr();
+    if n < CHAIN * ROW {
+        // No whole block: fold the four vectors of partial sums in float32 (two more
+        // roundings) and widen one.
+        // SAFETY: forwarded.
+        let part = unsafe { sum_rest(p, 0, n) };
+        let a = _mm512_add_ps(
+            _mm512_add_ps(part[0], part[1]),
+            _mm512_add_ps(part[2], part[3]),
+        );
+        let (mut lo, mut hi) = (_mm512_setzero_pd(), _mm512_setzero_pd());
+        widen_add(&mut lo, &mut hi, a);
+        return _mm512_reduce_add_pd(_mm512_add_pd(lo, hi));
+    }
+    let mut wide = [_mm512_setzero_pd(); 8];
+    let mut i = 0;
+    while i + CHAIN * ROW <= n {
+        // SAFETY: `i + CHAIN * ROW <= n`.
+        let part = unsafe { block_sum(p.add(i)) };
+        for (j, &a) in part.iter().enumerate() {
+            let (lo, hi) = wide.split_at_mut(2 * j + 1);
+            widen_add(&mut lo[2 * j], &mut hi[0], a);
+        }
+        i += CHAIN * ROW;
+    }
+    // SAFETY: forwarded.
+    let part = unsafe { sum_rest(p, i, n) };
+    for (j, &a) in part.iter().enumerate() {
+        let (lo, hi) = wide.split_at_mut(2 * j + 1);
+        widen_add(&mut lo[2 * j], &mut hi[0], a);
+    }
+    let q = [
+        _mm512_add_pd(wide[0], wide[4]),
+        _mm512_add_pd(wide[1], wide[5]),
+        _mm512_add_pd(wide[2], wide[6]),
+        _mm512_add_pd(wide[3], wide[7]),
+    ];
+    let s = _mm512_add_pd(_mm512_add_pd(q[0], q[2]), _mm512_add_pd(q[1], q[3]));
+    _mm512_reduce_add_pd(s)
+}
+
+/// The column sums of a block of [`CHAIN`] rows of [`ROW`] float32 values at `p`, as balanced
+/// trees (four levels of additions: at most `4u` of rounding error, and none when the rows
+/// hold one repeated value, as `x + x` is exact). Rows are read in order: pairs of rows, then
+/// pairs of pairs, and so on.
+///
+/// # Safety
+/// `p` must be valid for reads of `CHAIN * ROW` values; the CPU must have AVX-512F.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn block_sum(p: *const f32) -> [__m512; 4] {
+    let add = |a: [__m512; 4], b: [__m512; 4]| {
+        [
+            _mm512_add_ps(a[0], b[0]),
+            _mm512_add_ps(a[1], b[1]),
+            _mm512_add_ps(a[2], b[2]),
+            _mm512_add_ps(a[3], b[3]),
+        ]
+    };
+    // SAFETY: rows `r < CHAIN` lie inside the block.
+    let row = |r: usize| unsafe {
+        let q = p.add(r * ROW);
+        [
+            _mm512_loadu_ps(q),
+            _mm512_loadu_ps(q.add(16)),
+            _mm512_loadu_ps(q.add(32)),
+            _mm512_loadu_ps(q.add(48)),
+        ]
+    };
+    let two = |r: usize| add(row(r), row(r + 1));
+    let four = |r: usize| add(two(r), two(r + 2));
+    let eight = |r: usize| add(four(r), four(r + 4));
+    add(eight(0), eight(8))
+}
+
+/// Float32 partial sums of `p[i..n]` (fewer than CHAIN rows of ROW): whole rows, then whole
+/// vectors, one per accumulator, then the last values by a masked load. At most CHAIN values
+/// per lane.
+///
+/// # Safety
+/// `p` must be valid for reads of `n` values; the CPU must have AVX-512F.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn sum_rest(p: *const f32, mut i: usize, n: usize) -> [__m512; 4] {
+    let mut part = [_mm512_setzero_ps(); 4];
+    while i + ROW <= n {
+        for (j, a) in part.iter_mut().enumerate() {
+            // SAFETY: `i + j * 16 + 16 <= i + ROW <= n`.
+            *a = _mm512_add_ps(*a, unsafe { _mm512_loadu_ps(p.add(i + j * 16)) });
+        }
+        i += ROW;
+    }
+    // fewer than four whole vectors are left: one each for the first three accumulators
+    for a in &mut part[..3] {
+        if i + 16 > n {
+            break;
+        }
+        // SAFETY: `i + 16 <= n`.
+        *a = _mm512_add_ps(*a, unsafe { _mm512_loadu_ps(p.add(i)) });
+        i += 16;
+    }
+    if i < n {
+        // SAFETY: the lanes loaded are `i..n`; masked-off lanes are not accessed.
+        let last = unsafe { _mm512_maskz_loadu_ps(first_lanes(n - i), p.add(i)) };
+        part[3] = _mm512_add_ps(part[3], last);
+    }
+    part
+}
+
+/// Float64 slices up to this long are summed by [`sum_f64`]; longer ones pairwise.
+pub const SHORT_F64: usize = 512;
+
+/// `Σ xs` of at most [`SHORT_F64`] float64 values: four vectors of partial sums (at most 16
+/// values per lane, as in NumPy's pairwise blocks), then a balanced tree over the lanes.
+///
+/// # Safety
+/// The CPU must have AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub unsafe fn sum_f64(xs: &[f64]) -> f64 {
+    let n = xs.len();
+    let p = xs.as_ptr();
+    let mut part = [_mm512_setzero_pd(); 4];
+    let mut i = 0;
+    while i + 32 <= n {
+        for (j, a) in part.iter_mut().enumerate() {
+            // SAFETY: `i + j * 8 + 8 <= i + 32 <= n`.
+            *a = _mm512_add_pd(*a, unsafe { _mm512_loadu_pd(p.add(i + j * 8)) });
+        }
+        i += 32;
+    }
+    for a in &mut part[..3] {
+        if i + 8 > n {
+            break;
+        }
+        // SAFETY: `i + 8 <= n`.
+        *a = _mm512_add_pd(*a, unsafe { _mm512_loadu_pd(p.add(i)) });
+        i += 8;
+    }
+    if i < n {
+        let m = ((1u32 << (n - i)) - 1) as __mmask8;
+        // SAFETY: the lanes loaded are `i..n`; masked-off lanes are not accessed.
+        part[3] = _mm512_add_pd(part[3], unsafe { _mm512_maskz_loadu_pd(m, p.add(i)) });
+    }
+    let a = _mm512_add_pd(
+        _mm512_add_pd(part[0], part[1]),
+        _mm512_add_pd(part[2], part[3]),
+    );
+    _mm512_reduce_add_pd(a)
+}
+
+/// The largest (or smallest) of `xs`, NaN if any element is NaN, and -inf (+inf) for no
+/// elements. Ties between lanes (`0.0` and `-0.0`) may resolve either way.
+///
+/// # Safety
+/// The CPU must have AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub unsafe fn extreme_f32(xs: &[f32], largest: bool) -> f32 {
+    let n = xs.len();
+    let p = xs.as_ptr();
+    let init = if largest {
+        f32::NEG_INFINITY
+    } else {
+        f32::INFINITY
+    };
+    // `pick(x, acc)` returns `x` when it is strictly better, else `acc`.
+    let pick = |x: __m512, acc: __m512| {
+        if largest {
+            _mm512_max_ps(x, acc)
+        } else {
+            _mm512_min_ps(x, acc)
+        }
+    };
+    let mut acc = [_mm512_set1_ps(init); 4];
+    let mut nan: __mmask16 = 0;
+    let mut i = 0;
+    while i + ROW <= n {
+        for (j, a) in acc.iter_mut().enumerate() {
+            // SAFETY: `i + j * 16 + 16 <= i + ROW <= n`.
+            let x = unsafe { _mm512_loadu_ps(p.add(i + j * 16)) };
+            nan |= _mm512_cmp_ps_mask::<_CMP_UNORD_Q>(x, x);
+            *a = pick(x, *a);
+        }
+        i += ROW;
+    }
+    while i + 16 <= n {
+        // SAFETY: `i + 16 <= n`.
+        let x = unsafe { _mm512_loadu_ps(p.add(i)) };
+        nan |= _mm512_cmp_ps_mask::<_CMP_UNORD_Q>(x, x);
+        acc[0] = pick(x, acc[0]);
+        i += 16;
+    }
+    if i < n {
+        // Masked-off lanes keep `init`, which changes nothing.
+        // SAFETY: the lanes loaded are `i..n`; masked-off lanes are not accessed.
+        let x = unsafe { _mm512_mask_loadu_ps(_mm512_set1_ps(init), first_lanes(n - i), p.add(i)) };
+        nan |= _mm512_cmp_ps_mask::<_CMP_UNORD_Q>(x, x);
+        acc[1] = pick(x, acc[1]);
+    }
+    if nan != 0 {
+        return f32::NAN;
+    }
+    let a = pick(pick(acc[0], acc[1]), pick(acc[2], acc[3]));
+    if largest {
+        _mm512_reduce_max_ps(a)
+    } else {
+        _mm512_reduce_min_ps(a)
+    }
+}
+
+/// [`extreme_f32`] for float64.
+///
+/// # Safety
+/// The CPU must have AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub unsafe fn extreme_f64(xs: &[f64], largest: bool) -> f64 {
+    let n = xs.len();
+    let p = xs.as_ptr();
+    let init = if largest {
+        f64::NEG_INFINITY
+    } else {
+        f64::INFINITY
+    };
+    let pick = |x: __m512d, acc: __m512d| {
+        if largest {
+            _mm512_max_pd(x, acc)
+        } else {
+            _mm512_min_pd(x, acc)
+        }
+    };
+    let mut acc = [_mm512_set1_pd(init); 4];
+    let mut nan: __mmask8 = 0;
+    let mut i = 0;
+    while i + 32 <= n {
+        for (j, a) in acc.iter_mut().enumerate() {
+            // SAFETY: `i + j * 8 + 8 <= i + 32 <= n`.
+            let x = unsafe { _mm512_loadu_pd(p.add(i + j * 8)) };
+            nan |= _mm512_cmp_pd_mask::<_CMP_UNORD_Q>(x, x);
+            *a = pick(x, *a);
+        }
+        i += 32;
+    }
+    while i + 8 <= n {
+        // SAFETY: `i + 8 <= n`.
+        let x = unsafe { _mm512_loadu_pd(p.add(i)) };
+        nan |= _mm512_cmp_pd_mask::<_CMP_UNORD_Q>(x, x);
+        acc[0] = pick(x, acc[0]);
+        i += 8;
+    }
+    if i < n {
+        let m = ((1u32 << (n - i)) - 1) as __mmask8;
+        // SAFETY: the lanes loaded are `i..n`; masked-off lanes are not accessed.
+        let x = unsafe { _mm512_mask_loadu_pd(_mm512_set1_pd(init), m, p.add(i)) };
+        nan |= _mm512_cmp_pd_mask::<_CMP_UNORD_Q>(x, x);
+        acc[1] = pick(x, acc[1]);
+    }
+    if nan != 0 {
+        return f64::NAN;
+    }
+    let a = pick(pick(acc[0], acc[1]), pick(acc[2], acc[3]));
+    if largest {
+        _mm512_reduce_max_pd(a)
+    } else {
+        _mm512_reduce_min_pd(a)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(len: usize, seed: &mut u64) -> Vec<f64> {
+        (0..len)
+            .map(|_| {
+                *seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                ((*seed >> 11) as f64 / (1u64 << 53) as f64 - 0.3) * 1e3
+            })
+            .collect()
+    }
+
+    const LENGTHS: [usize; 22] = [
+        0,
+        1,
+        7,
+        8,
+        9,
+        15,
+        16,
+        17,
+        31,
+        33,
+        63,
+        64,
+        65,
+        100,
+        255,
+        256,
+        257,
+        1023,
+        1024,
+        1025,
+        4096 + 17,
+        100_003,
+    ];
+
+    #[test]
+    fn float32_sums_are_within_their_bound() {
+        if !available() {
+            return;
+        }
+        // whole blocks of one repeated value add exactly
+        let tenth = vec![0.1f32; 1 << 20];
+        // SAFETY: the CPU has AVX-512F.
+        assert_eq!(unsafe { sum_f32(&tenth) }, (1 << 20) as f64 * 0.1f32 as f64);
+        let mut seed = 3;
+        for len in LENGTHS {
+            let xs: Vec<f32> = values(len, &mut seed).iter().map(|&x| x as f32).collect();
+            let exact: f64 = xs.iter().map(|&x| x as f64).sum();
+            let abs: f64 = xs.iter().map(|&x| (x as f64).abs()).sum();
+            // SAFETY: the CPU has AVX-512F.
+            let ours = unsafe { sum_f32(&xs) };
+            let bound = 17.0 * f32::EPSILON as f64 / 2.0 * abs + 1e-9 * abs;
+            assert!(
+                (ours - exact).abs() <= bound,
+                "len {len}: {ours} vs {exact}"
+            );
+            // small integers add exactly
+            let ints: Vec<f32> = (0..len).map(|i| (i % 10) as f32).collect();
+            // SAFETY: as above.
+            let sum = unsafe { sum_f32(&ints) };
+            assert_eq!(
+                sum,
+                ints.iter().map(|&x| x as f64).sum::<f64>(),
+                "len {len}"
+            );
+        }
+    }
+
+    #[test]
+    fn short_float64_sums_are_within_the_pairwise_bound() {
+        if !available() {
+            return;
+        }
+        let mut seed = 9;
+        for len in LENGTHS
+            .into_iter()
+            .filter(|&n| n <= SHORT_F64)
+            .chain([511, 512])
+        {
+            let xs = values(len, &mut seed);
+            // whole numbers add exactly
+            let ints: Vec<f64> = xs.iter().map(|x| x.round()).collect();
+            // SAFETY: the CPU has AVX-512F.
+            let ours = unsafe { sum_f64(&ints) };
+            assert_eq!(ours, ints.iter().sum::<f64>(), "len {len}");
+            let ys = values(len, &mut seed);
+            let reference: f64 = {
+                let (mut sum, mut comp) = (0.0f64, 0.0f64);
+                for &y in &ys {
+                    let t = sum + y;
+                    comp += if sum.abs() >= y.abs() {
+                        (sum - t) + y
+                    } else {
+                        (y - t) + sum
+                    };
+                    sum = t;
+                }
+                sum + comp
+            };
+            let abs: f64 = ys.iter().map(|y| y.abs()).sum();
+            // SAFETY: as above.
+            let ours = unsafe { sum_f64(&ys) };
+            assert!(
+                (ours - reference).abs() <= 21.0 * f64::EPSILON / 2.0 * abs,
+                "len {len}"
+            );
+        }
+    }
+
+    #[test]
+    fn extremes_match_a_scalar_fold_and_see_every_nan() {
+        if !available() {
+            return;
+        }
+        let mut seed = 5;
+        for len in LENGTHS {
+            let xs = values(len, &mut seed);
+            let max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let min = xs.iter().copied().fold(f64::INFINITY, f64::min);
+            // SAFETY: the CPU has AVX-512F.
+            unsafe {
+                assert_eq!(extreme_f64(&xs, true), max, "len {len}");
+                assert_eq!(extreme_f64(&xs, false), min, "len {len}");
+            }
+            let ys: Vec<f32> = xs.iter().map(|&x| x as f32).collect();
+            // SAFETY: as above.
+            unsafe {
+                assert_eq!(extreme_f32(&ys, true), max as f32, "len {len}");
+                assert_eq!(extreme_f32(&ys, false), min as f32, "len {len}");
+            }
+            // a NaN anywhere (the masked tail and the last lane included) wins
+            for at in [0, len / 2, len.saturating_sub(1)] {
+                if len == 0 {
+                    break;
+                }
+                let mut xn = xs.clone();
+                xn[at] = f64::NAN;
+                let yn: Vec<f32> = xn.iter().map(|&x| x as f32).collect();
+                // SAFETY: as above.
+                unsafe {
+                    assert!(extreme_f64(&xn, true).is_nan(), "len {len} at {at}");
+                    assert!(extreme_f64(&xn, false).is_nan(), "len {len} at {at}");
+                    assert!(extreme_f32(&yn, true).is_nan(), "len {len} at {at}");
+                    assert!(extreme_f32(&yn, false).is_nan(), "len {len} at {at}");
+                }
+            }
+        }
+        // infinities are values like any other
+        let inf = [1.0f32, f32::INFINITY, f32::NEG_INFINITY];
+        // SAFETY: as above.
+        unsafe {
+            assert_eq!(extreme_f32(&inf, true), f32::INFINITY);
+            assert_eq!(extreme_f32(&inf, false), f32::NEG_INFINITY);
+            assert_eq!(extreme_f32(&[], true), f32::NEG_INFINITY);
+        }
+    }
+}

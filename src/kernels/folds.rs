@@ -34,30 +34,61 @@ fn column_sum<T: Arith>(xs: &[T; BLOCK], k: usize, f: impl Fn(T) -> T) -> T {
 /// balanced tree.
 #[inline(always)]
 fn lanes<T: Copy>(xs: &[T], init: T, op: impl Fn(T, T) -> T + Copy) -> T {
+    lanes_by(xs, init, op, op)
+}
+
+/// [`lanes`] with accumulators of another type: `step(acc, x)` takes each value into a lane,
+/// `combine` merges lanes.
+#[inline(always)]
+fn lanes_by<T: Copy, A: Copy>(
+    xs: &[T],
+    init: A,
+    step: impl Fn(A, T) -> A + Copy,
+    combine: impl Fn(A, A) -> A + Copy,
+) -> A {
+    if xs.len() < WIDE {
+        // a short row: one vector's worth of lanes, fewer to combine at the end
+        let mut acc = [init; LANES];
+        let mut rest = xs;
+        while let Some((c, after)) = rest.split_first_chunk::<LANES>() {
+            for k in 0..LANES {
+                acc[k] = step(acc[k], c[k]);
+            }
+            rest = after;
+        }
+        let mut width = LANES / 2;
+        while width > 0 {
+            for k in 0..width {
+                acc[k] = combine(acc[k], acc[k + width]);
+            }
+            width /= 2;
+        }
+        return rest.iter().fold(acc[0], |a, &x| step(a, x));
+    }
     // [`WIDE`] lanes: independent chains, so that an operation's latency (a multiplication's
     // four cycles) does not bound the loop; then single vectors, then the last values.
     let mut acc = [init; WIDE];
     let mut rest = xs;
     while let Some((c, after)) = rest.split_first_chunk::<WIDE>() {
         for k in 0..WIDE {
-            acc[k] = op(acc[k], c[k]);
+            acc[k] = step(acc[k], c[k]);
         }
         rest = after;
     }
     while let Some((c, after)) = rest.split_first_chunk::<LANES>() {
         for k in 0..LANES {
-            acc[k] = op(acc[k], c[k]);
+            acc[k] = step(acc[k], c[k]);
         }
         rest = after;
     }
     let mut width = WIDE / 2;
     while width > 0 {
         for k in 0..width {
-            acc[k] = op(acc[k], acc[k + width]);
+            acc[k] = combine(acc[k], acc[k + width]);
         }
         width /= 2;
     }
-    rest.iter().fold(acc[0], |a, &x| op(a, x))
+    rest.iter().fold(acc[0], |a, &x| step(a, x))
 }
 
 /// Pairwise sum of a slice: blocks reduced by [`column_sum`] to [`LANES`] column sums, the
@@ -300,6 +331,31 @@ impl<T: Arith + Element> Fold<T> for Prod {
     #[inline(always)]
     fn fold_slice(&self, acc: T, xs: &[T], _: usize) -> T {
         acc.mul(lanes(xs, T::one(), T::mul))
+    }
+}
+
+/// `Π x` of float32 values accumulated in float64 (as torch's CPU kernel does: partial
+/// products may leave float32's range and come back, and a 0 stays 0 whichever lanes meet it),
+/// returned in float64 for the caller to round once. The lanes of [`Prod`] over float64, each
+/// value widened as it is read (no float64 copy of the input).
+pub struct WideProd;
+
+impl Fold<f32> for WideProd {
+    type Acc = f64;
+    const ORDER_FREE: bool = true;
+    fn identity(&self) -> f64 {
+        1.0
+    }
+    #[inline(always)]
+    fn step(&self, acc: f64, x: f32, _: usize) -> f64 {
+        acc * x as f64
+    }
+    fn merge(&self, a: f64, b: f64) -> f64 {
+        a * b
+    }
+    #[inline(always)]
+    fn fold_slice(&self, acc: f64, xs: &[f32], _: usize) -> f64 {
+        acc * lanes_by(xs, 1.0f64, |a, x| a * x as f64, |a, b| a * b)
     }
 }
 

@@ -7,7 +7,9 @@
 
 use crate::dtype::{DType, Scalar};
 use crate::error::{Error, Result};
-use crate::kernels::folds::{ArgExtreme, CountNonzero, Extreme, Logic, Prod, Sum, WideSum};
+use crate::kernels::folds::{
+    ArgExtreme, CountNonzero, Extreme, Logic, Prod, Sum, WideProd, WideSum,
+};
 use crate::kernels::reduce::{first_rows_matching, reduce, Fold, ReduceGeom};
 use crate::kernels::Element;
 use crate::layout::{wrap_dim, Layout};
@@ -123,10 +125,14 @@ pub fn prod(t: &Tensor, dim: Option<i64>, keepdim: bool, dtype: Option<DType>) -
     let mask = dim_mask(t.ndim(), dims.as_ref().map(|d| &d[..]))?;
     let src = t.to_dtype(accumulate_dtype(t.dtype(), dtype))?;
     if src.dtype() == DType::F32 {
-        // Float32 products accumulate in float64, as torch's CPU kernels do: partial products
-        // may then exceed float32's range (2^128) and come back into it, and a 0 stays 0
-        // whichever lanes meet it.
-        return prod(&src.to_dtype(DType::F64)?, dim, keepdim, None)?.to_dtype(DType::F32);
+        // Float32 products accumulate in float64 (see `WideProd`).
+        let wide = fold_acc::<f32, _>(&src, &mask, &WideProd);
+        let narrow: Vec<f32> = wide.into_iter().map(|v| v as f32).collect();
+        return Tensor::from_vec(
+            &narrow,
+            &reduced_shape(t.shape(), &mask, keepdim),
+            DType::F32,
+        );
     }
     with_dtype!(src.dtype(), T => fold_same::<T, _>(&src, &mask, keepdim, &Prod))
 }

@@ -617,3 +617,32 @@ def test_softmax_nan_and_infinite_lines_follow_torch():
     ref /= ref.sum(1, keepdims=True)
     np.testing.assert_allclose(rg.softmax(rg.tensor(arr), 1).numpy(), ref, rtol=2e-6, atol=0)
     np.testing.assert_allclose(rg.softmax(rg.tensor(arr.T.copy()), 0).numpy(), ref.T, rtol=2e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_short_lines_softmax_and_cross_entropy_match_numpy(dtype):
+    """Lines of up to 16 elements are taken four at a time (padded to one vector each): every
+    width and a number of lines that leaves a partial group, with -inf, NaN and large values."""
+    rng = np.random.default_rng(5)
+    for n in range(1, 18):
+        for lines in (1, 3, 4, 9):
+            x = (rng.standard_normal((lines, n)) * 4).astype(dtype)
+            if lines > 3 and n > 1:
+                x[0, 0] = -np.inf
+                x[1, n - 1] = np.nan
+                x[2, :] = 1e4
+                x[3, :] = -np.inf
+            with np.errstate(invalid="ignore"):
+                m = x.max(1, keepdims=True).astype(np.float64)
+                e = np.exp(x - m)
+                ref = e / e.sum(1, keepdims=True)
+                logref = x - m - np.log(e.sum(1, keepdims=True))
+            tol = 8 * np.finfo(dtype).eps
+            t = rg.tensor(x)
+            np.testing.assert_allclose(t.softmax(1).numpy(), ref, rtol=tol, atol=tol)
+            np.testing.assert_allclose(t.log_softmax(1).numpy(), logref, rtol=tol, atol=tol)
+            y = rng.integers(0, n, lines)
+            losses = rg.nn.functional.cross_entropy(t, rg.tensor(y), reduction="none").numpy()
+            np.testing.assert_allclose(
+                losses, -logref[np.arange(lines), y], rtol=tol, atol=tol * 10
+            )

@@ -316,6 +316,78 @@ pub unsafe fn extreme_f64(xs: &[f64], largest: bool) -> f64 {
     }
 }
 
+/// The position of the first element of `xs` equal to `value` (NaN matching NaN), if any.
+///
+/// # Safety
+/// The CPU must have AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub unsafe fn find_f32(xs: &[f32], value: f32) -> Option<usize> {
+    let n = xs.len();
+    let p = xs.as_ptr();
+    let v = _mm512_set1_ps(value);
+    let hits = |x: __m512| {
+        if value.is_nan() {
+            _mm512_cmp_ps_mask::<_CMP_UNORD_Q>(x, x)
+        } else {
+            _mm512_cmp_ps_mask::<_CMP_EQ_OQ>(x, v)
+        }
+    };
+    let mut i = 0;
+    while i + 16 <= n {
+        // SAFETY: `i + 16 <= n`.
+        let m = hits(unsafe { _mm512_loadu_ps(p.add(i)) });
+        if m != 0 {
+            return Some(i + m.trailing_zeros() as usize);
+        }
+        i += 16;
+    }
+    if i < n {
+        let lanes = first_lanes(n - i);
+        // SAFETY: the lanes loaded are `i..n`; masked-off lanes are not accessed.
+        let m = hits(unsafe { _mm512_maskz_loadu_ps(lanes, p.add(i)) }) & lanes;
+        if m != 0 {
+            return Some(i + m.trailing_zeros() as usize);
+        }
+    }
+    None
+}
+
+/// [`find_f32`] for float64.
+///
+/// # Safety
+/// The CPU must have AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub unsafe fn find_f64(xs: &[f64], value: f64) -> Option<usize> {
+    let n = xs.len();
+    let p = xs.as_ptr();
+    let v = _mm512_set1_pd(value);
+    let hits = |x: __m512d| {
+        if value.is_nan() {
+            _mm512_cmp_pd_mask::<_CMP_UNORD_Q>(x, x)
+        } else {
+            _mm512_cmp_pd_mask::<_CMP_EQ_OQ>(x, v)
+        }
+    };
+    let mut i = 0;
+    while i + 8 <= n {
+        // SAFETY: `i + 8 <= n`.
+        let m = hits(unsafe { _mm512_loadu_pd(p.add(i)) });
+        if m != 0 {
+            return Some(i + m.trailing_zeros() as usize);
+        }
+        i += 8;
+    }
+    if i < n {
+        let lanes = ((1u32 << (n - i)) - 1) as __mmask8;
+        // SAFETY: the lanes loaded are `i..n`; masked-off lanes are not accessed.
+        let m = hits(unsafe { _mm512_maskz_loadu_pd(lanes, p.add(i)) }) & lanes;
+        if m != 0 {
+            return Some(i + m.trailing_zeros() as usize);
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -468,6 +540,26 @@ mod tests {
                 }
             }
         }
+        // positions: the first match, NaN matching NaN, 0.0 matching -0.0, zeros past the end
+        // of a short slice (masked lanes) never matching
+        let xs = [3.0f64, -0.0, 7.0, 7.0, f64::NAN, 1.0, 0.5, 2.0, 9.0, 7.0];
+        for len in 1..=xs.len() {
+            let part = &xs[..len];
+            let ys: Vec<f32> = part.iter().map(|&x| x as f32).collect();
+            for v in [7.0, 0.0, f64::NAN, 2.0, 42.0] {
+                let want = part
+                    .iter()
+                    .position(|&x| x == v || (x.is_nan() && v.is_nan()));
+                // SAFETY: as above.
+                unsafe {
+                    assert_eq!(find_f64(part, v), want, "len {len} v {v}");
+                    assert_eq!(find_f32(&ys, v as f32), want, "len {len} v {v}");
+                }
+            }
+        }
+        let long: Vec<f32> = (0..1000).map(|i| (i % 97) as f32).collect();
+        // SAFETY: as above.
+        assert_eq!(unsafe { find_f32(&long, 96.0) }, Some(96));
         // infinities are values like any other
         let inf = [1.0f32, f32::INFINITY, f32::NEG_INFINITY];
         // SAFETY: as above.

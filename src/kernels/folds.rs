@@ -545,6 +545,13 @@ impl<T: Arith + Bounded + Element + Default> Fold<T> for ArgExtreme {
     /// it: two quick passes over a slice instead of one scalar pass carrying an index.
     #[inline(always)]
     fn fold_slice(&self, acc: (T, usize), xs: &[T], idx0: usize) -> (T, usize) {
+        if let Some(value) = T::fast_extreme(xs, self.largest) {
+            if let Some(Some(p)) = T::fast_find(xs, value) {
+                return self.merge(acc, (value, idx0 + p));
+            }
+            // no element: `value` is the identity of an empty slice
+            return acc;
+        }
         if xs.len() < WIDE {
             // short rows: one pass costs less than the vector loops' set-up
             return xs

@@ -117,44 +117,63 @@ pub unsafe fn scan<T, A>(
     });
 }
 
+/// The last `xs.len() % LANES` values of a line followed by `-inf`, as one vector: short lines
+/// (ten classes) then take vector instructions too, where a scalar `exp` per value would cost
+/// several times as much. `exp(-inf - m)` adds 0 when `m` is finite; when it is not, the line's
+/// own values already give NaN.
+#[inline(always)]
+fn padded_tail<T: Float>(xs: &[T]) -> [T; LANES] {
+    let rest = &xs[xs.len() / LANES * LANES..];
+    let mut tail = [T::from_f64(f64::NEG_INFINITY); LANES];
+    for (t, &x) in tail.iter_mut().zip(rest) {
+        *t = x;
+    }
+    tail
+}
+
 /// The maximum of a line (`-inf` for an empty one), ignoring NaN: with [`LANES`] independent
 /// accumulators and a plain comparison, the loop compiles to vector `max` instructions. A NaN
 /// still reaches every result of its line through `exp(NaN - m)` in the sum.
 #[inline(always)]
 fn line_max<T: Float>(xs: &[T]) -> T {
     let max = |m: T, x: T| if x > m { x } else { m };
-    let mut lanes = [T::from_f64(f64::NEG_INFINITY); LANES];
-    let chunks = xs.chunks_exact(LANES);
-    let rest = chunks.remainder();
-    for c in chunks {
+    let mut lanes = padded_tail(xs);
+    for c in xs.chunks_exact(LANES) {
         for k in 0..LANES {
             lanes[k] = max(lanes[k], c[k]);
         }
     }
-    let m = lanes.iter().fold(lanes[0], |a, &b| max(a, b));
-    rest.iter().fold(m, |a, &b| max(a, b))
+    lanes.iter().fold(lanes[0], |a, &b| max(a, b))
 }
 
 /// `Σ exp(x - m)` over a line.
 #[inline(always)]
 fn exp_sum<T: Float>(xs: &[T], m: T) -> T {
+    let tail = padded_tail(xs);
     let mut sums = [T::zero(); LANES];
-    let chunks = xs.chunks_exact(LANES);
-    let rest = chunks.remainder();
-    for c in chunks {
+    for k in 0..LANES {
+        sums[k] = tail[k].sub(m).exp();
+    }
+    for c in xs.chunks_exact(LANES) {
         for k in 0..LANES {
             sums[k] = sums[k].add(c[k].sub(m).exp());
         }
     }
-    let s = sums.iter().fold(T::zero(), |a, &b| a.add(b));
-    rest.iter().fold(s, |a, &x| a.add(x.sub(m).exp()))
+    sums.iter().fold(T::zero(), |a, &b| a.add(b))
 }
 
 /// `ys = exp(xs - m)`, returning `Σ ys`.
 #[inline(always)]
 fn exp_store_sum<T: Float>(xs: &[T], m: T, ys: &mut [T]) -> T {
-    let mut sums = [T::zero(); LANES];
     let full = xs.len() / LANES * LANES;
+    let tail = padded_tail(xs);
+    let mut sums = [T::zero(); LANES];
+    for k in 0..LANES {
+        sums[k] = tail[k].sub(m).exp();
+    }
+    for (y, &e) in ys[full..].iter_mut().zip(&sums) {
+        *y = e;
+    }
     for (yc, xc) in ys[..full]
         .chunks_exact_mut(LANES)
         .zip(xs[..full].chunks_exact(LANES))
@@ -165,13 +184,7 @@ fn exp_store_sum<T: Float>(xs: &[T], m: T, ys: &mut [T]) -> T {
             yc[k] = e;
         }
     }
-    let mut s = sums.iter().fold(T::zero(), |a, &b| a.add(b));
-    for (y, &x) in ys[full..].iter_mut().zip(&xs[full..]) {
-        let e = x.sub(m).exp();
-        s = s.add(e);
-        *y = e;
-    }
-    s
+    sums.iter().fold(T::zero(), |a, &b| a.add(b))
 }
 
 /// `softmax` (or `log_softmax`) of one contiguous line: the maximum, then `Σ exp(x - max)`
@@ -193,12 +206,93 @@ fn softmax_line<T: Float>(xs: &[T], ys: &mut [T], log: bool) {
     }
 }
 
-/// `log Σ exp(x)` of one line, as `m + log Σ exp(x - m)` with `m` its maximum: the
-/// cross-entropy rows' kernel. Call it inside [`simd::best`].
+/// Lines folded together by [`softmax_short_lines`].
+pub const SHORT_LINES: usize = 4;
+
+/// [`softmax_line`] of [`SHORT_LINES`] consecutive lines of `n <= LANES` elements each: one
+/// padded vector per line, and the lines' chains of dependent steps (maximum, `exp`
+/// polynomial, sum, scale) side by side, so that they overlap instead of each waiting on the
+/// last (a ten-class line is otherwise bound by that latency).
+#[inline(always)]
+fn softmax_short_lines<T: Float>(xs: &[T], ys: &mut [T], n: usize, log: bool) {
+    let mut v = [[T::from_f64(f64::NEG_INFINITY); LANES]; SHORT_LINES];
+    for (g, line) in v.iter_mut().enumerate() {
+        for (t, &x) in line.iter_mut().zip(&xs[g * n..g * n + n]) {
+            *t = x;
+        }
+    }
+    let max = |m: T, x: T| if x > m { x } else { m };
+    let mut m = [T::zero(); SHORT_LINES];
+    for g in 0..SHORT_LINES {
+        m[g] = v[g].iter().fold(v[g][0], |a, &b| max(a, b));
+    }
+    let mut e = [[T::zero(); LANES]; SHORT_LINES];
+    for g in 0..SHORT_LINES {
+        for k in 0..LANES {
+            e[g][k] = v[g][k].sub(m[g]).exp();
+        }
+    }
+    for g in 0..SHORT_LINES {
+        let s = e[g].iter().fold(T::zero(), |a, &b| a.add(b));
+        let out = &mut ys[g * n..g * n + n];
+        if log {
+            let ls = s.ln();
+            for (y, &x) in out.iter_mut().zip(&v[g]) {
+                *y = x.sub(m[g]).sub(ls);
+            }
+        } else {
+            let r = T::one().div(s);
+            for (y, &x) in out.iter_mut().zip(&e[g]) {
+                *y = x.mul(r);
+            }
+        }
+    }
+}
+
+/// [`max_logsumexp_line`] of [`SHORT_LINES`] consecutive lines of `n <= LANES` elements each,
+/// side by side as in [`softmax_short_lines`] (the cross-entropy rows of a ten-class
+/// classifier). Call it inside [`simd::best`].
+#[inline(always)]
+pub fn max_logsumexp_short_lines<T: Float>(xs: &[T], n: usize) -> [(T, T); SHORT_LINES] {
+    let mut v = [[T::from_f64(f64::NEG_INFINITY); LANES]; SHORT_LINES];
+    for (g, line) in v.iter_mut().enumerate() {
+        for (t, &x) in line.iter_mut().zip(&xs[g * n..g * n + n]) {
+            *t = x;
+        }
+    }
+    let max = |m: T, x: T| if x > m { x } else { m };
+    let mut m = [T::zero(); SHORT_LINES];
+    for g in 0..SHORT_LINES {
+        m[g] = v[g].iter().fold(v[g][0], |a, &b| max(a, b));
+    }
+    let mut e = [[T::zero(); LANES]; SHORT_LINES];
+    for g in 0..SHORT_LINES {
+        for k in 0..LANES {
+            e[g][k] = v[g][k].sub(m[g]).exp();
+        }
+    }
+    let mut out = [(T::zero(), T::zero()); SHORT_LINES];
+    for g in 0..SHORT_LINES {
+        out[g] = (m[g], e[g].iter().fold(T::zero(), |a, &b| a.add(b)).ln());
+    }
+    out
+}
+
+/// `log Σ exp(x)` of one line, as `m + log Σ exp(x - m)` with `m` its maximum. Call it inside
+/// [`simd::best`].
 #[inline(always)]
 pub fn logsumexp_line<T: Float>(xs: &[T]) -> T {
+    let (m, ls) = max_logsumexp_line(xs);
+    m.add(ls)
+}
+
+/// `(m, log Σ exp(x - m))` of one line, `m` its maximum: the cross-entropy rows' kernel, which
+/// computes a loss as `(m - x_y) + log Σ exp(x - m)` (adding `m` first would round the loss to
+/// the precision of `m`). Call it inside [`simd::best`].
+#[inline(always)]
+pub fn max_logsumexp_line<T: Float>(xs: &[T]) -> (T, T) {
     let m = line_max(xs);
-    m.add(exp_sum(xs, m).ln())
+    (m, exp_sum(xs, m).ln())
 }
 
 /// `softmax` (or `log_softmax` when `log`) along each line: `exp(x - max) / Σ exp(x - max)`.
@@ -213,7 +307,46 @@ pub unsafe fn softmax<T: Float>(
 ) {
     let (src, dst) = (SendPtr(src as *mut T), SendPtr(dst));
     if inner == 1 {
-        let lines = |o0: usize, o1: usize| {
+        let lines = |o0: usize, mut o1: usize| {
+            if n <= LANES {
+                let groups = (o1 - o0) / SHORT_LINES;
+                let len = groups * SHORT_LINES * n;
+                // SAFETY: lines `o0 .. o0 + groups * SHORT_LINES` of both buffers; tasks own
+                // their lines.
+                let (xs, ys) = unsafe {
+                    (
+                        std::slice::from_raw_parts(src.get().add(o0 * n), len),
+                        std::slice::from_raw_parts_mut(dst.get().add(o0 * n), len),
+                    )
+                };
+                simd::best(
+                    #[inline(always)]
+                    || {
+                        for (x, y) in xs
+                            .chunks_exact(SHORT_LINES * n)
+                            .zip(ys.chunks_exact_mut(SHORT_LINES * n))
+                        {
+                            softmax_short_lines(x, y, n, log);
+                        }
+                    },
+                );
+                // the last lines (fewer than a group) one at a time below
+                let done = o0 + groups * SHORT_LINES;
+                for o in done..o1 {
+                    // SAFETY: as below.
+                    let (xs, ys) = unsafe {
+                        (
+                            std::slice::from_raw_parts(src.get().add(o * n), n),
+                            std::slice::from_raw_parts_mut(dst.get().add(o * n), n),
+                        )
+                    };
+                    simd::best(
+                        #[inline(always)]
+                        || softmax_line(xs, ys, log),
+                    );
+                }
+                o1 = o0;
+            }
             for o in o0..o1 {
                 // SAFETY: line o is `o * n .. o * n + n` of both buffers; tasks own their lines.
                 let (xs, ys) = unsafe {

@@ -30,6 +30,13 @@ pub trait Arith: Copy + PartialOrd + Send + Sync + 'static {
     fn fast_extreme(_xs: &[Self], _largest: bool) -> Option<Self> {
         None
     }
+    /// The position of the first element of `xs` equal to `value` (NaN matching NaN) by a
+    /// hand-written vector loop: `None` where there is none, `Some(None)` when no element
+    /// matches.
+    #[inline(always)]
+    fn fast_find(_xs: &[Self], _value: Self) -> Option<Option<usize>> {
+        None
+    }
     /// `Σ xs` by a hand-written vector loop where this type has one for a slice this long
     /// and the CPU runs it (see `kernels::avx512`); `None` leaves it to the pairwise sum.
     #[inline(always)]
@@ -194,8 +201,18 @@ macro_rules! int_arith {
 }
 
 macro_rules! float_arith {
-    ($t:ty, $extreme:ident $(, $sum:ident)?) => {
+    ($t:ty, $extreme:ident, $find:ident $(, $sum:ident)?) => {
         impl Arith for $t {
+            #[inline(always)]
+            fn fast_find(xs: &[Self], value: Self) -> Option<Option<usize>> {
+                #[cfg(target_arch = "x86_64")]
+                if super::avx512::available() {
+                    // SAFETY: the CPU has AVX-512F.
+                    return Some(unsafe { super::avx512::$find(xs, value) });
+                }
+                let _ = (xs, value);
+                None
+            }
             $(
             #[inline(always)]
             fn fast_sum(xs: &[Self]) -> Option<Self> {
@@ -313,8 +330,8 @@ macro_rules! float_arith {
 int_arith!(u8);
 int_arith!(i32);
 int_arith!(i64);
-float_arith!(f32, extreme_f32);
-float_arith!(f64, extreme_f64, sum_f64);
+float_arith!(f32, extreme_f32, find_f32);
+float_arith!(f64, extreme_f64, find_f64, sum_f64);
 
 /// Transcendental functions of the float types.
 pub trait Float: Arith + crate::kernels::Element {

@@ -2,7 +2,8 @@
 
 use crate::dtype::DType;
 use crate::error::{Error, Result};
-use crate::kernels::lines::logsumexp_line;
+use crate::kernels::folds::LANES;
+use crate::kernels::lines::{max_logsumexp_line, max_logsumexp_short_lines, SHORT_LINES};
 use crate::kernels::math::Float;
 use crate::kernels::parallel::for_each_chunk;
 use crate::kernels::simd;
@@ -33,12 +34,28 @@ pub fn cross_entropy_rows(
         unsafe {
             let (px, pl, ps) = (SendPtr(x.data_ptr::<T>()), SendPtr(losses.data_ptr::<T>()), SendPtr(lse.data_ptr::<T>()));
             for_each_chunk(n * c.max(1), |start, end| {
-                let rows = start.div_ceil(c.max(1))..end.div_ceil(c.max(1)).min(n);
+                let mut rows = start.div_ceil(c.max(1))..end.div_ceil(c.max(1)).min(n);
+                // the loss as (m - x_y) + log Σ exp(x - m): no rounding to m's precision
+                let put = |i: usize, (m, ls): (T, T)| {
+                    let row = std::slice::from_raw_parts(px.get().add(i * c), c);
+                    *ps.get().add(i) = m + ls;
+                    *pl.get().add(i) = if y[i] == ignore_index { 0.0 } else { (m - row[y[i] as usize]) + ls };
+                };
+                if c <= LANES {
+                    // short rows several at a time (see `logsumexp_short_lines`)
+                    while rows.len() >= SHORT_LINES {
+                        let i = rows.start;
+                        let group = std::slice::from_raw_parts(px.get().add(i * c), SHORT_LINES * c);
+                        let ls = simd::best(#[inline(always)] || max_logsumexp_short_lines(group, c));
+                        for (g, &l) in ls.iter().enumerate() {
+                            put(i + g, l);
+                        }
+                        rows.start += SHORT_LINES;
+                    }
+                }
                 for i in rows {
                     let row = std::slice::from_raw_parts(px.get().add(i * c), c);
-                    let l = simd::best(#[inline(always)] || logsumexp_line(row));
-                    *ps.get().add(i) = l;
-                    *pl.get().add(i) = if y[i] == ignore_index { 0.0 } else { l - row[y[i] as usize] };
+                    put(i, simd::best(#[inline(always)] || max_logsumexp_line(row)));
                 }
             });
         }

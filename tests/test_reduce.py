@@ -646,3 +646,26 @@ def test_short_lines_softmax_and_cross_entropy_match_numpy(dtype):
             np.testing.assert_allclose(
                 losses, -logref[np.arange(lines), y], rtol=tol, atol=tol * 10
             )
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_column_extremes_of_every_width_match_numpy(dtype):
+    """Rows up to 4 KiB apart are folded down by tiles of columns (the last tile masked): widths
+    around the tiles' vectors, NaN and infinities in the masked lanes, a transposed view."""
+    rng = np.random.default_rng(13)
+    for width in [*range(17, 70), 95, 96, 97, 127, 128, 129, 500, 1024]:
+        arr = (rng.standard_normal((45, width)) * 5).astype(dtype)
+        arr[7, width - 1] = np.nan
+        arr[9, width - 2] = np.inf
+        arr[11, 0] = -np.inf
+        t = rg.tensor(arr)
+        for got, want in [
+            (t.amax(0), np.max(arr, axis=0)),
+            (t.amin(0), np.min(arr, axis=0)),
+            (t.max(0).values, np.max(arr, axis=0)),
+            (t[5:30].amax(0), np.max(arr[5:30], axis=0)),
+            (rg.tensor(np.ascontiguousarray(arr.T)).t().amin(0), np.min(arr, axis=0)),
+        ]:
+            np.testing.assert_array_equal(got.numpy(), want)
+        np.testing.assert_array_equal(t.max(0).indices.numpy(), np.argmax(arr, axis=0))
+        np.testing.assert_array_equal(t.argmin(0).numpy(), np.argmin(arr, axis=0))

@@ -316,6 +316,125 @@ pub unsafe fn extreme_f64(xs: &[f64], largest: bool) -> f64 {
     }
 }
 
+/// Column-wise extremes: `out[j]` = the largest (or smallest) of `src[r * stride + j]` over
+/// `r < rows`, NaN if any is NaN, for `j < out_len`. Tiles of 64 columns (four vectors, the
+/// last tile's by masked loads) are folded down all the rows with their accumulators in
+/// registers.
+///
+/// # Safety
+/// `src` must be valid for reads of `rows` rows of `out_len` values `stride` apart, `out` for
+/// `out_len` writes; the CPU must have AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub unsafe fn extreme_rows_f32(
+    src: *const f32,
+    rows: usize,
+    stride: usize,
+    out: *mut f32,
+    out_len: usize,
+    largest: bool,
+) {
+    let init = if largest {
+        f32::NEG_INFINITY
+    } else {
+        f32::INFINITY
+    };
+    let pick = |x: __m512, acc: __m512| {
+        if largest {
+            _mm512_max_ps(x, acc)
+        } else {
+            _mm512_min_ps(x, acc)
+        }
+    };
+    let mut j0 = 0;
+    while j0 < out_len {
+        let w = (out_len - j0).min(ROW);
+        // lanes of each of the tile's vectors (a partial tile: fewer, the last one masked)
+        let mut masks = [0 as __mmask16; 4];
+        for (v, m) in masks.iter_mut().enumerate() {
+            let lanes = w.saturating_sub(v * 16).min(16);
+            *m = if lanes == 16 {
+                0xffff
+            } else {
+                first_lanes(lanes)
+            };
+        }
+        let mut acc = [_mm512_set1_ps(init); 4];
+        let mut nan = [0 as __mmask16; 4];
+        let fill = _mm512_set1_ps(init);
+        for r in 0..rows {
+            // SAFETY: row `r`'s columns `j0..j0 + w` are in bounds (the caller's contract).
+            let row = unsafe { src.add(r * stride + j0) };
+            for v in 0..4 {
+                // SAFETY: masked-off lanes are not accessed; the others are in bounds.
+                let x = unsafe { _mm512_mask_loadu_ps(fill, masks[v], row.add(v * 16)) };
+                nan[v] |= _mm512_cmp_ps_mask::<_CMP_UNORD_Q>(x, x);
+                acc[v] = pick(x, acc[v]);
+            }
+        }
+        for v in 0..4 {
+            let r = _mm512_mask_blend_ps(nan[v], acc[v], _mm512_set1_ps(f32::NAN));
+            // SAFETY: masked-off lanes are not written; the others are `out`'s `j0..j0 + w`.
+            unsafe { _mm512_mask_storeu_ps(out.add(j0 + v * 16), masks[v], r) };
+        }
+        j0 += w;
+    }
+}
+
+/// [`extreme_rows_f32`] for float64 (tiles of 32 columns).
+///
+/// # Safety
+/// As for [`extreme_rows_f32`].
+#[target_feature(enable = "avx512f")]
+pub unsafe fn extreme_rows_f64(
+    src: *const f64,
+    rows: usize,
+    stride: usize,
+    out: *mut f64,
+    out_len: usize,
+    largest: bool,
+) {
+    let init = if largest {
+        f64::NEG_INFINITY
+    } else {
+        f64::INFINITY
+    };
+    let pick = |x: __m512d, acc: __m512d| {
+        if largest {
+            _mm512_max_pd(x, acc)
+        } else {
+            _mm512_min_pd(x, acc)
+        }
+    };
+    let mut j0 = 0;
+    while j0 < out_len {
+        let w = (out_len - j0).min(32);
+        let mut masks = [0 as __mmask8; 4];
+        for (v, m) in masks.iter_mut().enumerate() {
+            let lanes = w.saturating_sub(v * 8).min(8);
+            *m = ((1u32 << lanes) - 1) as __mmask8;
+        }
+        let mut acc = [_mm512_set1_pd(init); 4];
+        let mut nan = [0 as __mmask8; 4];
+        let fill = _mm512_set1_pd(init);
+        for r in 0..rows {
+            // SAFETY: row `r`'s columns `j0..j0 + w` are in bounds (the caller's contract).
+            let row = unsafe { src.add(r * stride + j0) };
+            for v in 0..4 {
+                // SAFETY: masked-off lanes are not accessed; the others are in bounds.
+                let x = unsafe { _mm512_mask_loadu_pd(fill, masks[v], row.add(v * 8)) };
+                nan[v] |= _mm512_cmp_pd_mask::<_CMP_UNORD_Q>(x, x);
+                acc[v] = pick(x, acc[v]);
+            }
+        }
+        for v in 0..4 {
+            let r = _mm512_mask_blend_pd(nan[v], acc[v], _mm512_set1_pd(f64::NAN));
+            // SAFETY: masked-off lanes are not written; the others are `out`'s `j0..j0 + w`.
+            unsafe { _mm512_mask_storeu_pd(out.add(j0 + v * 8), masks[v], r) };
+        }
+        j0 += w;
+    }
+}
+
 /// The position of the first element of `xs` equal to `value` (NaN matching NaN), if any.
 ///
 /// # Safety
@@ -560,6 +679,36 @@ mod tests {
         let long: Vec<f32> = (0..1000).map(|i| (i % 97) as f32).collect();
         // SAFETY: as above.
         assert_eq!(unsafe { find_f32(&long, 96.0) }, Some(96));
+        // column-wise: 7 rows of 70 columns (a full tile and a partial one), stride 75
+        let (rows, cols, stride) = (7usize, 70usize, 75usize);
+        let mut grid = values(rows * stride, &mut seed);
+        grid[3 * stride + 65] = f64::NAN;
+        grid[stride + 2] = f64::INFINITY;
+        let g32: Vec<f32> = grid.iter().map(|&x| x as f32).collect();
+        for largest in [true, false] {
+            let mut o64 = vec![0.0f64; cols + 1];
+            let mut o32 = vec![0.0f32; cols + 1];
+            // SAFETY: as above; the buffers hold the rows and `cols` outputs (one spare).
+            unsafe {
+                extreme_rows_f64(grid.as_ptr(), rows, stride, o64.as_mut_ptr(), cols, largest);
+                extreme_rows_f32(g32.as_ptr(), rows, stride, o32.as_mut_ptr(), cols, largest);
+            }
+            for j in 0..cols {
+                let col = (0..rows).map(|r| grid[r * stride + j]);
+                let want = if col.clone().any(f64::is_nan) {
+                    f64::NAN
+                } else if largest {
+                    col.fold(f64::NEG_INFINITY, f64::max)
+                } else {
+                    col.fold(f64::INFINITY, f64::min)
+                };
+                assert!(o64[j] == want || (want.is_nan() && o64[j].is_nan()), "{j}");
+                let w32 = want as f32;
+                assert!(o32[j] == w32 || (w32.is_nan() && o32[j].is_nan()), "{j}");
+            }
+            // the spare output past the end is untouched
+            assert_eq!((o64[cols], o32[cols]), (0.0, 0.0));
+        }
         // infinities are values like any other
         let inf = [1.0f32, f32::INFINITY, f32::NEG_INFINITY];
         // SAFETY: as above.

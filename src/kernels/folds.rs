@@ -432,6 +432,17 @@ impl<T: Arith + Bounded + Element> Fold<T> for Extreme {
         // an empty slice asks whether the vector loop runs here
         T::fast_extreme(&[], self.largest).is_some()
     }
+    unsafe fn fast_columns(
+        &self,
+        src: *const T,
+        rows: usize,
+        stride: usize,
+        out: *mut T,
+        len: usize,
+    ) -> bool {
+        // SAFETY: forwarded.
+        unsafe { T::fast_extreme_rows(src, rows, stride, out, len, self.largest) }
+    }
     #[inline(always)]
     fn fold_slice(&self, acc: T, xs: &[T], _: usize) -> T {
         if self.largest {

@@ -30,6 +30,23 @@ pub trait Arith: Copy + PartialOrd + Send + Sync + 'static {
     fn fast_extreme(_xs: &[Self], _largest: bool) -> Option<Self> {
         None
     }
+    /// Column-wise extremes (`out[j]` over `src[r * stride + j]`, `r < rows`, NaN if any) by a
+    /// hand-written vector loop; false (nothing written) where there is none.
+    ///
+    /// # Safety
+    /// `src` must be valid for `rows` rows of `len` values `stride` apart, `out` for `len`
+    /// writes.
+    #[inline(always)]
+    unsafe fn fast_extreme_rows(
+        _src: *const Self,
+        _rows: usize,
+        _stride: usize,
+        _out: *mut Self,
+        _len: usize,
+        _largest: bool,
+    ) -> bool {
+        false
+    }
     /// The position of the first element of `xs` equal to `value` (NaN matching NaN) by a
     /// hand-written vector loop: `None` where there is none, `Some(None)` when no element
     /// matches.
@@ -201,8 +218,26 @@ macro_rules! int_arith {
 }
 
 macro_rules! float_arith {
-    ($t:ty, $extreme:ident, $find:ident $(, $sum:ident)?) => {
+    ($t:ty, $extreme:ident, $rows:ident, $find:ident $(, $sum:ident)?) => {
         impl Arith for $t {
+            #[inline(always)]
+            unsafe fn fast_extreme_rows(
+                src: *const Self,
+                rows: usize,
+                stride: usize,
+                out: *mut Self,
+                len: usize,
+                largest: bool,
+            ) -> bool {
+                #[cfg(target_arch = "x86_64")]
+                if super::avx512::available() {
+                    // SAFETY: the CPU has AVX-512F; the buffers as the caller promises.
+                    unsafe { super::avx512::$rows(src, rows, stride, out, len, largest) };
+                    return true;
+                }
+                let _ = (src, rows, stride, out, len, largest);
+                false
+            }
             #[inline(always)]
             fn fast_find(xs: &[Self], value: Self) -> Option<Option<usize>> {
                 #[cfg(target_arch = "x86_64")]
@@ -330,8 +365,8 @@ macro_rules! float_arith {
 int_arith!(u8);
 int_arith!(i32);
 int_arith!(i64);
-float_arith!(f32, extreme_f32, find_f32);
-float_arith!(f64, extreme_f64, find_f64, sum_f64);
+float_arith!(f32, extreme_f32, extreme_rows_f32, find_f32);
+float_arith!(f64, extreme_f64, extreme_rows_f64, find_f64, sum_f64);
 
 /// Transcendental functions of the float types.
 pub trait Float: Arith + crate::kernels::Element {

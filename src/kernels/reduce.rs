@@ -41,6 +41,23 @@ pub trait Fold<T>: Sync {
     fn fast_short_slices(&self) -> bool {
         false
     }
+    /// Folds each of `len` contiguous columns down `rows` rows `stride` apart (a vertical
+    /// reduction) into `out`, by a hand-written vector loop where the fold has one on this CPU;
+    /// false (nothing written) otherwise.
+    ///
+    /// # Safety
+    /// `src` must be valid for `rows` rows of `len` elements `stride` apart, `out` for `len`
+    /// writes.
+    unsafe fn fast_columns(
+        &self,
+        _src: *const T,
+        _rows: usize,
+        _stride: usize,
+        _out: *mut Self::Acc,
+        _len: usize,
+    ) -> bool {
+        false
+    }
     /// Folds a contiguous run whose first element has position `idx0`. Folds override this
     /// with a vectorised (and, for sums, pairwise) loop.
     fn fold_slice(&self, acc: Self::Acc, xs: &[T], idx0: usize) -> Self::Acc
@@ -391,6 +408,16 @@ unsafe fn fold_vertical<T: Copy, F: Fold<T>>(
     if F::ORDER_FREE && ks == 1 && len < LANES && rs == len && geom.red_shape.len() <= 1 {
         // SAFETY: forwarded; the rows `r0..r1` are contiguous (`rs == len`).
         unsafe { fold_narrow(base.add(r0 * rs), len, r1 - r0, dst, fold) };
+        return;
+    }
+    // Rows up to 4 KiB apart: a hand-written loop folds tiles of columns down all the rows in
+    // registers. Farther apart, the walk row by row below reads memory in order.
+    if ks == 1
+        && geom.red_shape.len() == 1
+        && rs * std::mem::size_of::<T>() <= 4096
+        // SAFETY: forwarded; the rows `r0..r1` of the one reduced dimension, `rs` apart.
+        && unsafe { fold.fast_columns(base.add(r0 * rs), r1 - r0, rs, dst, len) }
+    {
         return;
     }
     let mut block: Vec<F::Acc> = vec![fold.identity(); len.min(TILE)];

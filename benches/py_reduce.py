@@ -68,6 +68,41 @@ def cases(rg, np, torch):
         ),
         lambda a: a.softmax(1),
     )
+    # rows and columns of a few dozen to a few hundred values (a classifier's outputs, a
+    # layer's features): per-row costs and masked tails rather than memory bandwidth
+    rows100 = lambda: [rng.standard_normal((1000, 100), dtype=np.float32)]  # noqa: E731
+    add(
+        "sum_1000x100_f32_dim1",
+        rows100,
+        lambda a: a.sum(1),
+        lambda a: a.sum(1),
+        lambda a: a.sum(1),
+    )
+    add(
+        "amax_1000x100_f32_dim0",
+        rows100,
+        lambda a: a.amax(0),
+        lambda a: a.max(0),
+        lambda a: a.amax(0),
+    )
+    add(
+        "max_1000x37_f64_dim1",
+        lambda: [rng.standard_normal((1000, 37))],
+        lambda a: a.max(1),
+        lambda a: (a.max(1), a.argmax(1)),
+        lambda a: a.max(1),
+    )
+    logits = lambda: [rng.standard_normal((256, 10), dtype=np.float32)]  # noqa: E731
+    add(
+        "softmax_256x10_f32",
+        logits,
+        lambda a: a.softmax(1),
+        lambda a: (
+            np.exp(a - a.max(1, keepdims=True))
+            / np.exp(a - a.max(1, keepdims=True)).sum(1, keepdims=True)
+        ),
+        lambda a: a.softmax(1),
+    )
     add(
         "sum_small_10x10",
         lambda: [rng.standard_normal((10, 10), dtype=np.float32)],

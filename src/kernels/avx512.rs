@@ -160,9 +160,9 @@ unsafe fn sum_rest(p: *const f32, mut i: usize, n: usize) -> [__m512; 4] {
 }
 
 /// Float64 slices up to this long are summed by [`sum_f64`]; longer ones pairwise.
-pub const SHORT_F64: usize = 512;
+pub const SHORT_F64: usize = 1024;
 
-/// `Σ xs` of at most [`SHORT_F64`] float64 values: four vectors of partial sums (at most 16
+/// `Σ xs` of at most [`SHORT_F64`] float64 values: eight vectors of partial sums (at most 16
 /// values per lane, as in NumPy's pairwise blocks), then a balanced tree over the lanes.
 ///
 /// # Safety
@@ -171,16 +171,17 @@ pub const SHORT_F64: usize = 512;
 pub unsafe fn sum_f64(xs: &[f64]) -> f64 {
     let n = xs.len();
     let p = xs.as_ptr();
-    let mut part = [_mm512_setzero_pd(); 4];
+    let mut part = [_mm512_setzero_pd(); 8];
     let mut i = 0;
-    while i + 32 <= n {
+    while i + 64 <= n {
         for (j, a) in part.iter_mut().enumerate() {
-            // SAFETY: `i + j * 8 + 8 <= i + 32 <= n`.
+            // SAFETY: `i + j * 8 + 8 <= i + 64 <= n`.
             *a = _mm512_add_pd(*a, unsafe { _mm512_loadu_pd(p.add(i + j * 8)) });
         }
-        i += 32;
+        i += 64;
     }
-    for a in &mut part[..3] {
+    // fewer than eight whole vectors are left: one each for the first seven accumulators
+    for a in &mut part[..7] {
         if i + 8 > n {
             break;
         }
@@ -191,13 +192,52 @@ pub unsafe fn sum_f64(xs: &[f64]) -> f64 {
     if i < n {
         let m = ((1u32 << (n - i)) - 1) as __mmask8;
         // SAFETY: the lanes loaded are `i..n`; masked-off lanes are not accessed.
-        part[3] = _mm512_add_pd(part[3], unsafe { _mm512_maskz_loadu_pd(m, p.add(i)) });
+        part[7] = _mm512_add_pd(part[7], unsafe { _mm512_maskz_loadu_pd(m, p.add(i)) });
     }
-    let a = _mm512_add_pd(
+    let q = [
         _mm512_add_pd(part[0], part[1]),
         _mm512_add_pd(part[2], part[3]),
-    );
+        _mm512_add_pd(part[4], part[5]),
+        _mm512_add_pd(part[6], part[7]),
+    ];
+    let a = _mm512_add_pd(_mm512_add_pd(q[0], q[1]), _mm512_add_pd(q[2], q[3]));
     _mm512_reduce_add_pd(a)
+}
+
+/// `Σ xs` of float64 values of any length, pairwise: [`sum_f64`] of each [`SHORT_F64`] values,
+/// and those sums combined as a balanced binary tree (a binary counter holding one partial sum
+/// per level). Rounding error at most `(21 + log₂(n/1024)) u Σ|x|`, within NumPy's bound for
+/// its pairwise sum at the same length.
+///
+/// # Safety
+/// The CPU must have AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub unsafe fn pairwise_sum_f64(xs: &[f64]) -> f64 {
+    if xs.len() <= SHORT_F64 {
+        // SAFETY: forwarded.
+        return unsafe { sum_f64(xs) };
+    }
+    let mut levels = [0.0f64; usize::BITS as usize];
+    let mut count = 0usize;
+    for chunk in xs.chunks(SHORT_F64) {
+        // SAFETY: forwarded.
+        let mut s = unsafe { sum_f64(chunk) };
+        // carry: merge with the pending sums of equal size
+        let mut level = 0;
+        while count >> level & 1 == 1 {
+            s += levels[level];
+            level += 1;
+        }
+        levels[level] = s;
+        count += 1;
+    }
+    let mut total = 0.0;
+    for (level, &s) in levels.iter().enumerate() {
+        if count >> level & 1 == 1 {
+            total += s;
+        }
+    }
+    total
 }
 
 /// The largest (or smallest) of `xs`, NaN if any element is NaN, and -inf (+inf) for no
@@ -618,6 +658,35 @@ mod tests {
                 (ours - reference).abs() <= 21.0 * f64::EPSILON / 2.0 * abs,
                 "len {len}"
             );
+        }
+    }
+
+    #[test]
+    fn long_float64_sums_are_pairwise() {
+        if !available() {
+            return;
+        }
+        let mut seed = 21;
+        for len in [513usize, 1000, 1024, 1025, 2049, 4096 + 17, 100_003] {
+            let xs = values(len, &mut seed);
+            let (mut sum, mut comp) = (0.0f64, 0.0f64);
+            for &x in &xs {
+                let t = sum + x;
+                comp += if sum.abs() >= x.abs() {
+                    (sum - t) + x
+                } else {
+                    (x - t) + sum
+                };
+                sum = t;
+            }
+            let abs: f64 = xs.iter().map(|x| x.abs()).sum();
+            let bound = (22.0 + (len as f64 / 1024.0).log2().max(0.0)) * f64::EPSILON / 2.0 * abs;
+            // SAFETY: the CPU has AVX-512F.
+            let ours = unsafe { pairwise_sum_f64(&xs) };
+            assert!((ours - (sum + comp)).abs() <= bound, "len {len}");
+            let ints: Vec<f64> = xs.iter().map(|x| x.round()).collect();
+            // SAFETY: as above.
+            assert_eq!(unsafe { pairwise_sum_f64(&ints) }, ints.iter().sum::<f64>());
         }
     }
 

@@ -54,8 +54,8 @@ pub trait Arith: Copy + PartialOrd + Send + Sync + 'static {
     fn fast_find(_xs: &[Self], _value: Self) -> Option<Option<usize>> {
         None
     }
-    /// `Σ xs` by a hand-written vector loop where this type has one for a slice this long
-    /// and the CPU runs it (see `kernels::avx512`); `None` leaves it to the pairwise sum.
+    /// `Σ xs` (pairwise) by a hand-written vector loop where this type has one and the CPU runs
+    /// it (see `kernels::avx512`); `None` leaves it to the portable pairwise sum.
     #[inline(always)]
     fn fast_sum(_xs: &[Self]) -> Option<Self> {
         None
@@ -252,7 +252,7 @@ macro_rules! float_arith {
             #[inline(always)]
             fn fast_sum(xs: &[Self]) -> Option<Self> {
                 #[cfg(target_arch = "x86_64")]
-                if xs.len() <= super::avx512::SHORT_F64 && super::avx512::available() {
+                if super::avx512::available() {
                     // SAFETY: the CPU has AVX-512F.
                     return Some(unsafe { super::avx512::$sum(xs) });
                 }
@@ -366,7 +366,13 @@ int_arith!(u8);
 int_arith!(i32);
 int_arith!(i64);
 float_arith!(f32, extreme_f32, extreme_rows_f32, find_f32);
-float_arith!(f64, extreme_f64, extreme_rows_f64, find_f64, sum_f64);
+float_arith!(
+    f64,
+    extreme_f64,
+    extreme_rows_f64,
+    find_f64,
+    pairwise_sum_f64
+);
 
 /// Transcendental functions of the float types.
 pub trait Float: Arith + crate::kernels::Element {

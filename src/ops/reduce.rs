@@ -86,6 +86,23 @@ fn fold_same<T: Element, F: Fold<T, Acc = T>>(
     Ok(out)
 }
 
+/// Folds float32 `t` along `mask` with a fold that accumulates in float64, rounding each
+/// result to float32 once.
+fn fold_wide<F: Fold<f32, Acc = f64>>(
+    t: &Tensor,
+    mask: &[bool],
+    keepdim: bool,
+    fold: &F,
+) -> Result<Tensor> {
+    let wide = fold_acc::<f32, _>(t, mask, fold);
+    let narrow: Vec<f32> = wide.into_iter().map(|v| v as f32).collect();
+    Tensor::from_vec(
+        &narrow,
+        &reduced_shape(t.shape(), mask, keepdim),
+        DType::F32,
+    )
+}
+
 /// torch's result dtype for `sum`, `prod` and `cumsum`: integers and bool widen to int64.
 pub fn accumulate_dtype(input: DType, dtype: Option<DType>) -> DType {
     dtype.unwrap_or(if input.is_integral() {
@@ -108,13 +125,7 @@ pub fn sum(
     // across rows ("vertical") keep float32 rows, blocked (see the driver).
     let vertical = ReduceGeom::new(src.shape(), src.strides(), &mask).vertical();
     if src.dtype() == DType::F32 && !vertical {
-        let wide = fold_acc::<f32, _>(&src, &mask, &WideSum);
-        let narrow: Vec<f32> = wide.into_iter().map(|v| v as f32).collect();
-        return Tensor::from_vec(
-            &narrow,
-            &reduced_shape(t.shape(), &mask, keepdim),
-            DType::F32,
-        );
+        return fold_wide(&src, &mask, keepdim, &WideSum);
     }
     with_dtype!(src.dtype(), T => fold_same::<T, _>(&src, &mask, keepdim, &Sum))
 }
@@ -126,13 +137,7 @@ pub fn prod(t: &Tensor, dim: Option<i64>, keepdim: bool, dtype: Option<DType>) -
     let src = t.to_dtype(accumulate_dtype(t.dtype(), dtype))?;
     if src.dtype() == DType::F32 {
         // Float32 products accumulate in float64 (see `WideProd`).
-        let wide = fold_acc::<f32, _>(&src, &mask, &WideProd);
-        let narrow: Vec<f32> = wide.into_iter().map(|v| v as f32).collect();
-        return Tensor::from_vec(
-            &narrow,
-            &reduced_shape(t.shape(), &mask, keepdim),
-            DType::F32,
-        );
+        return fold_wide(&src, &mask, keepdim, &WideProd);
     }
     with_dtype!(src.dtype(), T => fold_same::<T, _>(&src, &mask, keepdim, &Prod))
 }

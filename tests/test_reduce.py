@@ -621,10 +621,11 @@ def test_softmax_nan_and_infinite_lines_follow_torch():
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_short_lines_softmax_and_cross_entropy_match_numpy(dtype):
-    """Lines of up to 16 elements are taken four at a time (padded to one vector each): every
-    width and a number of lines that leaves a partial group, with -inf, NaN and large values."""
+    """Lines of up to 32 elements are taken four at a time (padded to one or two vectors each):
+    every width and a number of lines that leaves a partial group, with -inf, NaN and large
+    values."""
     rng = np.random.default_rng(5)
-    for n in range(1, 18):
+    for n in range(1, 36):
         for lines in (1, 3, 4, 9):
             x = (rng.standard_normal((lines, n)) * 4).astype(dtype)
             if lines > 3 and n > 1:

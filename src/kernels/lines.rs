@@ -209,13 +209,13 @@ fn softmax_line<T: Float>(xs: &[T], ys: &mut [T], log: bool) {
 /// Lines folded together by [`softmax_short_lines`].
 pub const SHORT_LINES: usize = 4;
 
-/// [`softmax_line`] of [`SHORT_LINES`] consecutive lines of `n <= LANES` elements each: one
-/// padded vector per line, and the lines' chains of dependent steps (maximum, `exp`
-/// polynomial, sum, scale) side by side, so that they overlap instead of each waiting on the
-/// last (a ten-class line is otherwise bound by that latency).
+/// [`softmax_line`] of [`SHORT_LINES`] consecutive lines of `n <= W` elements each (`W` one or
+/// two vectors' worth): each line padded to `W` with `-inf`, and the lines' chains of dependent
+/// steps (maximum, `exp` polynomial, sum, scale) side by side, so that they overlap instead of
+/// each waiting on the last (a ten-class line is otherwise bound by that latency).
 #[inline(always)]
-fn softmax_short_lines<T: Float>(xs: &[T], ys: &mut [T], n: usize, log: bool) {
-    let mut v = [[T::from_f64(f64::NEG_INFINITY); LANES]; SHORT_LINES];
+fn softmax_short_lines<T: Float, const W: usize>(xs: &[T], ys: &mut [T], n: usize, log: bool) {
+    let mut v = [[T::from_f64(f64::NEG_INFINITY); W]; SHORT_LINES];
     for (g, line) in v.iter_mut().enumerate() {
         for (t, &x) in line.iter_mut().zip(&xs[g * n..g * n + n]) {
             *t = x;
@@ -226,9 +226,9 @@ fn softmax_short_lines<T: Float>(xs: &[T], ys: &mut [T], n: usize, log: bool) {
     for g in 0..SHORT_LINES {
         m[g] = v[g].iter().fold(v[g][0], |a, &b| max(a, b));
     }
-    let mut e = [[T::zero(); LANES]; SHORT_LINES];
+    let mut e = [[T::zero(); W]; SHORT_LINES];
     for g in 0..SHORT_LINES {
-        for k in 0..LANES {
+        for k in 0..W {
             e[g][k] = v[g][k].sub(m[g]).exp();
         }
     }
@@ -308,7 +308,7 @@ pub unsafe fn softmax<T: Float>(
     let (src, dst) = (SendPtr(src as *mut T), SendPtr(dst));
     if inner == 1 {
         let lines = |o0: usize, mut o1: usize| {
-            if n <= LANES {
+            if n <= 2 * LANES {
                 let groups = (o1 - o0) / SHORT_LINES;
                 let len = groups * SHORT_LINES * n;
                 // SAFETY: lines `o0 .. o0 + groups * SHORT_LINES` of both buffers; tasks own
@@ -319,17 +319,26 @@ pub unsafe fn softmax<T: Float>(
                         std::slice::from_raw_parts_mut(dst.get().add(o0 * n), len),
                     )
                 };
-                simd::best(
-                    #[inline(always)]
-                    || {
-                        for (x, y) in xs
-                            .chunks_exact(SHORT_LINES * n)
-                            .zip(ys.chunks_exact_mut(SHORT_LINES * n))
-                        {
-                            softmax_short_lines(x, y, n, log);
-                        }
-                    },
-                );
+                // lines padded to one or two vectors (wider lines: their own vector loops
+                // keep the core busy enough)
+                fn run<T: Float, const W: usize>(xs: &[T], ys: &mut [T], n: usize, log: bool) {
+                    simd::best(
+                        #[inline(always)]
+                        || {
+                            for (x, y) in xs
+                                .chunks_exact(SHORT_LINES * n)
+                                .zip(ys.chunks_exact_mut(SHORT_LINES * n))
+                            {
+                                softmax_short_lines::<T, W>(x, y, n, log);
+                            }
+                        },
+                    );
+                }
+                if n <= LANES {
+                    run::<T, LANES>(xs, ys, n, log);
+                } else {
+                    run::<T, { 2 * LANES }>(xs, ys, n, log);
+                }
                 // the last lines (fewer than a group) one at a time below
                 let done = o0 + groups * SHORT_LINES;
                 for o in done..o1 {

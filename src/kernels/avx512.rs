@@ -1,5 +1,5 @@
-//! Hand-written AVX-512 loops for the reductions of contiguous runs: float32 sums and the
-//! extremes of float32 and float64.
+//! Hand-written AVX-512 loops for reductions: sums, extremes and the first position of a value
+//! along contiguous runs, and extremes down columns.
 //!
 //! The compiler's vectorised versions of these loops ([`folds`](super::folds)) are fast over
 //! long runs, but a row of a few hundred values spends most of its time outside the main
@@ -7,8 +7,8 @@
 //! 128-bit pieces around a conversion. Here a row's last values are one masked load (masked-off
 //! lanes are neither read nor faulted) and the lanes are folded with a few shuffles, so that
 //! `x.sum(1)` of a (1000, 100) float32 matrix costs about a third of the portable loop (and
-//! of PyTorch's). The portable loops remain for CPUs without AVX-512, and the tests compare
-//! the two.
+//! of PyTorch's). The portable loops remain for CPUs without AVX-512; the tests check both
+//! against scalar references.
 
 use std::arch::x86_64::*;
 
@@ -23,10 +23,16 @@ const ROW: usize = 64;
 /// Rows of [`ROW`] float32 values in a block, summed as trees before they are widened.
 const CHAIN: usize = 16;
 
-/// Mask of the first `n < 16` lanes.
+/// Mask of the first `n <= 16` lanes of a float32 vector.
 #[inline(always)]
 fn first_lanes(n: usize) -> __mmask16 {
     ((1u32 << n) - 1) as __mmask16
+}
+
+/// Mask of the first `n <= 8` lanes of a float64 vector.
+#[inline(always)]
+fn first_lanes8(n: usize) -> __mmask8 {
+    ((1u32 << n) - 1) as __mmask8
 }
 
 /// `a` widened to two float64 vectors, added to `lo` and `hi`.
@@ -190,9 +196,9 @@ pub unsafe fn sum_f64(xs: &[f64]) -> f64 {
         i += 8;
     }
     if i < n {
-        let m = ((1u32 << (n - i)) - 1) as __mmask8;
         // SAFETY: the lanes loaded are `i..n`; masked-off lanes are not accessed.
-        part[7] = _mm512_add_pd(part[7], unsafe { _mm512_maskz_loadu_pd(m, p.add(i)) });
+        let last = unsafe { _mm512_maskz_loadu_pd(first_lanes8(n - i), p.add(i)) };
+        part[7] = _mm512_add_pd(part[7], last);
     }
     let q = [
         _mm512_add_pd(part[0], part[1]),
@@ -339,9 +345,9 @@ pub unsafe fn extreme_f64(xs: &[f64], largest: bool) -> f64 {
         i += 8;
     }
     if i < n {
-        let m = ((1u32 << (n - i)) - 1) as __mmask8;
         // SAFETY: the lanes loaded are `i..n`; masked-off lanes are not accessed.
-        let x = unsafe { _mm512_mask_loadu_pd(_mm512_set1_pd(init), m, p.add(i)) };
+        let x =
+            unsafe { _mm512_mask_loadu_pd(_mm512_set1_pd(init), first_lanes8(n - i), p.add(i)) };
         nan |= _mm512_cmp_pd_mask::<_CMP_UNORD_Q>(x, x);
         acc[1] = pick(x, acc[1]);
     }
@@ -391,12 +397,7 @@ pub unsafe fn extreme_rows_f32(
         // lanes of each of the tile's vectors (a partial tile: fewer, the last one masked)
         let mut masks = [0 as __mmask16; 4];
         for (v, m) in masks.iter_mut().enumerate() {
-            let lanes = w.saturating_sub(v * 16).min(16);
-            *m = if lanes == 16 {
-                0xffff
-            } else {
-                first_lanes(lanes)
-            };
+            *m = first_lanes(w.saturating_sub(v * 16).min(16));
         }
         let mut acc = [_mm512_set1_ps(init); 4];
         let mut nan = [0 as __mmask16; 4];
@@ -450,8 +451,7 @@ pub unsafe fn extreme_rows_f64(
         let w = (out_len - j0).min(32);
         let mut masks = [0 as __mmask8; 4];
         for (v, m) in masks.iter_mut().enumerate() {
-            let lanes = w.saturating_sub(v * 8).min(8);
-            *m = ((1u32 << lanes) - 1) as __mmask8;
+            *m = first_lanes8(w.saturating_sub(v * 8).min(8));
         }
         let mut acc = [_mm512_set1_pd(init); 4];
         let mut nan = [0 as __mmask8; 4];
@@ -537,7 +537,7 @@ pub unsafe fn find_f64(xs: &[f64], value: f64) -> Option<usize> {
         i += 8;
     }
     if i < n {
-        let lanes = ((1u32 << (n - i)) - 1) as __mmask8;
+        let lanes = first_lanes8(n - i);
         // SAFETY: the lanes loaded are `i..n`; masked-off lanes are not accessed.
         let m = hits(unsafe { _mm512_maskz_loadu_pd(lanes, p.add(i)) }) & lanes;
         if m != 0 {
@@ -550,6 +550,7 @@ pub unsafe fn find_f64(xs: &[f64], value: f64) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kernels::folds::tests::compensated_sum;
 
     fn values(len: usize, seed: &mut u64) -> Vec<f64> {
         (0..len)
@@ -638,19 +639,7 @@ mod tests {
             let ours = unsafe { sum_f64(&ints) };
             assert_eq!(ours, ints.iter().sum::<f64>(), "len {len}");
             let ys = values(len, &mut seed);
-            let reference: f64 = {
-                let (mut sum, mut comp) = (0.0f64, 0.0f64);
-                for &y in &ys {
-                    let t = sum + y;
-                    comp += if sum.abs() >= y.abs() {
-                        (sum - t) + y
-                    } else {
-                        (y - t) + sum
-                    };
-                    sum = t;
-                }
-                sum + comp
-            };
+            let reference = compensated_sum(&ys);
             let abs: f64 = ys.iter().map(|y| y.abs()).sum();
             // SAFETY: as above.
             let ours = unsafe { sum_f64(&ys) };
@@ -669,21 +658,12 @@ mod tests {
         let mut seed = 21;
         for len in [513usize, 1000, 1024, 1025, 2049, 4096 + 17, 100_003] {
             let xs = values(len, &mut seed);
-            let (mut sum, mut comp) = (0.0f64, 0.0f64);
-            for &x in &xs {
-                let t = sum + x;
-                comp += if sum.abs() >= x.abs() {
-                    (sum - t) + x
-                } else {
-                    (x - t) + sum
-                };
-                sum = t;
-            }
+            let reference = compensated_sum(&xs);
             let abs: f64 = xs.iter().map(|x| x.abs()).sum();
             let bound = (22.0 + (len as f64 / 1024.0).log2().max(0.0)) * f64::EPSILON / 2.0 * abs;
             // SAFETY: the CPU has AVX-512F.
             let ours = unsafe { pairwise_sum_f64(&xs) };
-            assert!((ours - (sum + comp)).abs() <= bound, "len {len}");
+            assert!((ours - reference).abs() <= bound, "len {len}");
             let ints: Vec<f64> = xs.iter().map(|x| x.round()).collect();
             // SAFETY: as above.
             assert_eq!(unsafe { pairwise_sum_f64(&ints) }, ints.iter().sum::<f64>());
@@ -728,8 +708,23 @@ mod tests {
                 }
             }
         }
-        // positions: the first match, NaN matching NaN, 0.0 matching -0.0, zeros past the end
-        // of a short slice (masked lanes) never matching
+        // infinities are values like any other
+        let inf = [1.0f32, f32::INFINITY, f32::NEG_INFINITY];
+        // SAFETY: as above.
+        unsafe {
+            assert_eq!(extreme_f32(&inf, true), f32::INFINITY);
+            assert_eq!(extreme_f32(&inf, false), f32::NEG_INFINITY);
+            assert_eq!(extreme_f32(&[], true), f32::NEG_INFINITY);
+        }
+    }
+
+    #[test]
+    fn find_gives_the_first_match() {
+        if !available() {
+            return;
+        }
+        // the first match, NaN matching NaN, 0.0 matching -0.0, zeros past the end of a short
+        // slice (masked lanes) never matching
         let xs = [3.0f64, -0.0, 7.0, 7.0, f64::NAN, 1.0, 0.5, 2.0, 9.0, 7.0];
         for len in 1..=xs.len() {
             let part = &xs[..len];
@@ -738,7 +733,7 @@ mod tests {
                 let want = part
                     .iter()
                     .position(|&x| x == v || (x.is_nan() && v.is_nan()));
-                // SAFETY: as above.
+                // SAFETY: the CPU has AVX-512F.
                 unsafe {
                     assert_eq!(find_f64(part, v), want, "len {len} v {v}");
                     assert_eq!(find_f32(&ys, v as f32), want, "len {len} v {v}");
@@ -748,7 +743,15 @@ mod tests {
         let long: Vec<f32> = (0..1000).map(|i| (i % 97) as f32).collect();
         // SAFETY: as above.
         assert_eq!(unsafe { find_f32(&long, 96.0) }, Some(96));
-        // column-wise: 7 rows of 70 columns (a full tile and a partial one), stride 75
+    }
+
+    #[test]
+    fn column_extremes_match_a_scalar_fold() {
+        if !available() {
+            return;
+        }
+        let mut seed = 17;
+        // 7 rows of 70 columns (a full tile and a partial one), stride 75
         let (rows, cols, stride) = (7usize, 70usize, 75usize);
         let mut grid = values(rows * stride, &mut seed);
         grid[3 * stride + 65] = f64::NAN;
@@ -757,7 +760,7 @@ mod tests {
         for largest in [true, false] {
             let mut o64 = vec![0.0f64; cols + 1];
             let mut o32 = vec![0.0f32; cols + 1];
-            // SAFETY: as above; the buffers hold the rows and `cols` outputs (one spare).
+            // SAFETY: the CPU has AVX-512F; the buffers hold the rows and `cols` outputs (one spare).
             unsafe {
                 extreme_rows_f64(grid.as_ptr(), rows, stride, o64.as_mut_ptr(), cols, largest);
                 extreme_rows_f32(g32.as_ptr(), rows, stride, o32.as_mut_ptr(), cols, largest);
@@ -777,14 +780,6 @@ mod tests {
             }
             // the spare output past the end is untouched
             assert_eq!((o64[cols], o32[cols]), (0.0, 0.0));
-        }
-        // infinities are values like any other
-        let inf = [1.0f32, f32::INFINITY, f32::NEG_INFINITY];
-        // SAFETY: as above.
-        unsafe {
-            assert_eq!(extreme_f32(&inf, true), f32::INFINITY);
-            assert_eq!(extreme_f32(&inf, false), f32::NEG_INFINITY);
-            assert_eq!(extreme_f32(&[], true), f32::NEG_INFINITY);
         }
     }
 }

@@ -38,7 +38,8 @@ fn lanes<T: Copy>(xs: &[T], init: T, op: impl Fn(T, T) -> T + Copy) -> T {
 }
 
 /// [`lanes`] with accumulators of another type: `step(acc, x)` takes each value into a lane,
-/// `combine` merges lanes.
+/// `combine` merges lanes. A short row uses one vector's worth of lanes (fewer to combine at
+/// the end), a longer one [`WIDE`].
 #[inline(always)]
 fn lanes_by<T: Copy, A: Copy>(
     xs: &[T],
@@ -47,30 +48,26 @@ fn lanes_by<T: Copy, A: Copy>(
     combine: impl Fn(A, A) -> A + Copy,
 ) -> A {
     if xs.len() < WIDE {
-        // a short row: one vector's worth of lanes, fewer to combine at the end
-        let mut acc = [init; LANES];
-        let mut rest = xs;
-        while let Some((c, after)) = rest.split_first_chunk::<LANES>() {
-            for k in 0..LANES {
-                acc[k] = step(acc[k], c[k]);
-            }
-            rest = after;
-        }
-        let mut width = LANES / 2;
-        while width > 0 {
-            for k in 0..width {
-                acc[k] = combine(acc[k], acc[k + width]);
-            }
-            width /= 2;
-        }
-        return rest.iter().fold(acc[0], |a, &x| step(a, x));
+        fold_lanes::<T, A, LANES>(xs, init, step, combine)
+    } else {
+        fold_lanes::<T, A, WIDE>(xs, init, step, combine)
     }
-    // [`WIDE`] lanes: independent chains, so that an operation's latency (a multiplication's
-    // four cycles) does not bound the loop; then single vectors, then the last values.
-    let mut acc = [init; WIDE];
+}
+
+/// [`lanes_by`] with `N` accumulators: independent chains, so that an operation's latency (a
+/// multiplication's four cycles) does not bound the loop; then single vectors, then the last
+/// values.
+#[inline(always)]
+fn fold_lanes<T: Copy, A: Copy, const N: usize>(
+    xs: &[T],
+    init: A,
+    step: impl Fn(A, T) -> A,
+    combine: impl Fn(A, A) -> A,
+) -> A {
+    let mut acc = [init; N];
     let mut rest = xs;
-    while let Some((c, after)) = rest.split_first_chunk::<WIDE>() {
-        for k in 0..WIDE {
+    while let Some((c, after)) = rest.split_first_chunk::<N>() {
+        for k in 0..N {
             acc[k] = step(acc[k], c[k]);
         }
         rest = after;
@@ -81,7 +78,7 @@ fn lanes_by<T: Copy, A: Copy>(
         }
         rest = after;
     }
-    let mut width = WIDE / 2;
+    let mut width = N / 2;
     while width > 0 {
         for k in 0..width {
             acc[k] = combine(acc[k], acc[k + width]);
@@ -429,8 +426,7 @@ impl<T: Arith + Bounded + Element> Fold<T> for Extreme {
         self.step(a, b, 0)
     }
     fn fast_short_slices(&self) -> bool {
-        // an empty slice asks whether the vector loop runs here
-        T::fast_extreme(&[], self.largest).is_some()
+        T::fast_loops()
     }
     unsafe fn fast_columns(
         &self,
@@ -556,31 +552,20 @@ impl<T: Arith + Bounded + Element + Default> Fold<T> for ArgExtreme {
     /// it: two quick passes over a slice instead of one scalar pass carrying an index.
     #[inline(always)]
     fn fold_slice(&self, acc: (T, usize), xs: &[T], idx0: usize) -> (T, usize) {
-        if let Some(value) = T::fast_extreme(xs, self.largest) {
-            if let Some(Some(p)) = T::fast_find(xs, value) {
-                return self.merge(acc, (value, idx0 + p));
-            }
-            // no element: `value` is the identity of an empty slice
-            return acc;
-        }
-        if xs.len() < WIDE {
-            // short rows: one pass costs less than the vector loops' set-up
+        if xs.len() < WIDE && !T::fast_loops() {
+            // short rows: one pass costs less than the portable vector loops' set-up
             return xs
                 .iter()
                 .enumerate()
                 .fold(acc, |a, (i, &x)| self.step(a, x, idx0 + i));
         }
-        let value = if self.largest {
-            slice_extreme(xs, true)
-        } else {
-            slice_extreme(xs, false)
+        let value = slice_extreme(xs, self.largest);
+        let pos = match T::fast_find(xs, value) {
+            Some(pos) => pos,
+            None if value.is_nan() => xs.iter().position(|x| x.is_nan()),
+            None => first_equal(xs, value),
         };
-        let pos = if value.is_nan() {
-            xs.iter().position(|x| x.is_nan())
-        } else {
-            first_equal(xs, value)
-        };
-        // `value` is an element of `xs`, so `pos` is always found.
+        // `value` is an element of `xs` unless `xs` is empty
         pos.map_or(acc, |p| self.merge(acc, (value, idx0 + p)))
     }
 }
@@ -652,9 +637,24 @@ impl<T: Element> Fold<T> for CountNonzero {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::super::simd;
     use super::*;
+
+    /// Neumaier's compensated sum: the reference for float64 sums.
+    pub(crate) fn compensated_sum(xs: &[f64]) -> f64 {
+        let (mut sum, mut comp) = (0.0f64, 0.0f64);
+        for &x in xs {
+            let t = sum + x;
+            comp += if sum.abs() >= x.abs() {
+                (sum - t) + x
+            } else {
+                (x - t) + sum
+            };
+            sum = t;
+        }
+        sum + comp
+    }
 
     #[test]
     fn pairwise_sum_is_exact_on_integers_and_accurate_on_floats() {
@@ -680,18 +680,7 @@ mod tests {
                     (seed >> 11) as f64 / (1u64 << 53) as f64 - 0.4
                 })
                 .collect();
-            // Neumaier's compensated sum as the reference
-            let (mut sum, mut comp) = (0.0f64, 0.0f64);
-            for &x in &xs {
-                let t = sum + x;
-                comp += if sum.abs() >= x.abs() {
-                    (sum - t) + x
-                } else {
-                    (x - t) + sum
-                };
-                sum = t;
-            }
-            let exact = sum + comp;
+            let exact = compensated_sum(&xs);
             let abs: f64 = xs.iter().map(|x| x.abs()).sum();
             let ours = simd::best(|| pairwise_sum(&xs));
             let bound = (20.0 + (len as f64).log2().max(0.0)) * f64::EPSILON / 2.0 * abs;

@@ -24,6 +24,12 @@ pub trait Arith: Copy + PartialOrd + Send + Sync + 'static {
     fn bit_and(self, o: Self) -> Self;
     fn bit_or(self, o: Self) -> Self;
     fn bit_xor(self, o: Self) -> Self;
+    /// Whether this type has hand-written vector loops (`kernels::avx512`) that the CPU runs:
+    /// then the `fast_*` functions below answer.
+    #[inline(always)]
+    fn fast_loops() -> bool {
+        false
+    }
     /// The largest (or smallest) of `xs`, NaN if any is NaN, by a hand-written vector loop
     /// where this type has one and the CPU runs it (see `kernels::avx512`).
     #[inline(always)]
@@ -220,6 +226,13 @@ macro_rules! int_arith {
 macro_rules! float_arith {
     ($t:ty, $extreme:ident, $rows:ident, $find:ident $(, $sum:ident)?) => {
         impl Arith for $t {
+            #[inline(always)]
+            fn fast_loops() -> bool {
+                #[cfg(target_arch = "x86_64")]
+                return super::avx512::available();
+                #[cfg(not(target_arch = "x86_64"))]
+                false
+            }
             #[inline(always)]
             unsafe fn fast_extreme_rows(
                 src: *const Self,

@@ -42,7 +42,7 @@ pub fn cross_entropy_rows(
                     *pl.get().add(i) = if y[i] == ignore_index { 0.0 } else { (m - row[y[i] as usize]) + ls };
                 };
                 if c <= LANES {
-                    // short rows several at a time (see `logsumexp_short_lines`)
+                    // short rows several at a time (see `max_logsumexp_short_lines`)
                     while rows.len() >= SHORT_LINES {
                         let i = rows.start;
                         let group = std::slice::from_raw_parts(px.get().add(i * c), SHORT_LINES * c);

@@ -202,11 +202,26 @@ impl<T: Arith + Element> Fold<T> for Sum {
 /// values add exactly (`16 · 0.1f` sums with no error, unlike a running float32 total). One
 /// float32 addition per element instead of widening every element.
 ///
-/// With AVX-512 the loop is [`avx512::sum_f32`](super::avx512::sum_f32): rows of 64 values,
-/// read in order, and a run shorter than a block (a row of a matrix) folded in four vectors
-/// with its last values in one masked load (at most `17u Σ|x|` there). Elsewhere it is
-/// [`portable_sum_f32`].
-pub struct WideSum;
+/// With AVX-512 the loop is [`avx512::sum_f32`](super::avx512::sum_f32): blocks of 16
+/// vectors read in order, and a run shorter than 1024 values (a row of a matrix) folded in
+/// four vectors with its last values in one masked load (at most `17u Σ|x|` there); it
+/// prefetches ahead when the input is larger than the two cores' L2 caches, so mostly read
+/// from memory. Elsewhere it is [`portable_sum_f32`].
+pub struct WideSum {
+    prefetch: bool,
+}
+
+impl WideSum {
+    /// Inputs larger than this are taken to be read from L3 or memory.
+    const PREFETCH_MIN_BYTES: usize = 4 << 20;
+
+    /// The sum of an input of `bytes` bytes.
+    pub fn for_input(bytes: usize) -> Self {
+        WideSum {
+            prefetch: bytes > Self::PREFETCH_MIN_BYTES,
+        }
+    }
+}
 
 impl Fold<f32> for WideSum {
     type Acc = f64;
@@ -226,7 +241,7 @@ impl Fold<f32> for WideSum {
         #[cfg(target_arch = "x86_64")]
         if super::avx512::available() {
             // SAFETY: the CPU has AVX-512F.
-            return acc + unsafe { super::avx512::sum_f32(xs) };
+            return acc + unsafe { super::avx512::sum_f32(xs, self.prefetch) };
         }
         acc + portable_sum_f32(xs)
     }

@@ -125,7 +125,8 @@ pub fn sum(
     // across rows ("vertical") keep float32 rows, blocked (see the driver).
     let vertical = ReduceGeom::new(src.shape(), src.strides(), &mask).vertical();
     if src.dtype() == DType::F32 && !vertical {
-        return fold_wide(&src, &mask, keepdim, &WideSum);
+        let fold = WideSum::for_input(src.numel() * 4);
+        return fold_wide(&src, &mask, keepdim, &fold);
     }
     with_dtype!(src.dtype(), T => fold_same::<T, _>(&src, &mask, keepdim, &Sum))
 }

@@ -670,3 +670,41 @@ def test_column_extremes_of_every_width_match_numpy(dtype):
             np.testing.assert_array_equal(got.numpy(), want)
         np.testing.assert_array_equal(t.max(0).indices.numpy(), np.argmax(arr, axis=0))
         np.testing.assert_array_equal(t.argmin(0).numpy(), np.argmin(arr, axis=0))
+
+
+@pytest.mark.parametrize("shape", [(50, 4000), (130, 1100), (1100, 2000)])
+def test_parallel_column_reductions_match_one_thread_and_numpy(shape):
+    """Above the parallel threshold, reductions down the columns split the rows between the
+    threads (one part each for these sizes, four each for the largest) and merge the parts'
+    rows in order: NaN in a late part wins, ties go to the first row across parts, integer
+    sums stay exact."""
+    rng = np.random.default_rng(5)
+    x = rng.integers(-3, 4, shape).astype(np.float32)  # many ties
+    x[-1, 3] = np.nan
+    x[shape[0] // 2, 5] = np.inf
+    threads = rg.get_num_threads()
+    try:
+        results = {}
+        for n in (1, 2):
+            rg.set_num_threads(n)
+            for dtype in (np.float32, np.float64, np.int64):
+                arr = x if dtype != np.int64 else np.nan_to_num(x, posinf=9).astype(np.int64)
+                arr = arr.astype(dtype)
+                t = rg.tensor(arr)
+                got = {
+                    "sum": t.sum(0).numpy(),
+                    "amax": t.amax(0).numpy(),
+                    "max_indices": t.max(0).indices.numpy(),
+                    "argmin": t.argmin(0).numpy(),
+                    "prod": t[:, :40].prod(0).numpy() if dtype != np.int64 else None,
+                }
+                np.testing.assert_array_equal(got["sum"], arr.sum(0, dtype=arr.dtype))
+                np.testing.assert_array_equal(got["amax"], np.max(arr, axis=0))
+                np.testing.assert_array_equal(got["max_indices"], np.argmax(arr, axis=0))
+                np.testing.assert_array_equal(got["argmin"], np.argmin(arr, axis=0))
+                results[n, dtype] = got
+        for dtype in (np.float32, np.float64, np.int64):
+            for key, value in results[1, dtype].items():
+                np.testing.assert_array_equal(results[2, dtype][key], value, err_msg=key)
+    finally:
+        rg.set_num_threads(threads)

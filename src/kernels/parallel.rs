@@ -94,7 +94,7 @@ pub fn worth_parallel(work: usize) -> bool {
 /// Elements of work per chunk that [`chunk_len`] aims at (1 MiB of float32, some tens of
 /// microseconds): small enough that a worker which wakes late still takes its share, large
 /// enough that claiming a chunk costs nothing in comparison.
-const CHUNK_WORK: usize = 1 << 18;
+pub const CHUNK_WORK: usize = 1 << 18;
 
 /// A chunk length for splitting `n` items of `work_per_item` elements each over the threads:
 /// at most [`CHUNK_WORK`] elements per chunk, and at least four chunks per thread.

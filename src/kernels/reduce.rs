@@ -15,7 +15,7 @@
 // Re-exported: `par_ranges` lived here first (the matmul kernels import it from here).
 use super::folds::{LANES, WIDE};
 pub use super::parallel::par_ranges;
-use super::parallel::{chunk_len, num_threads, worth_parallel};
+use super::parallel::{chunk_len, num_threads, worth_parallel, CHUNK_WORK};
 use super::simd;
 use super::strided::for_each_run;
 use super::SendPtr;
@@ -182,9 +182,16 @@ where
         });
     } else {
         // Few outputs, long reductions: split the reduced range, then merge in order.
-        // Vertical sums merge a row of partial accumulators per chunk: keep those few.
+        // Vertical sums merge a row of partial accumulators per part: one part per thread
+        // (each part's set-up and merge cost more than the imbalance saves) unless the parts
+        // would be long enough for an uneven split between the threads to show.
         let chunk = if split_rows {
-            n_red.div_ceil(threads * 4)
+            let per_thread = if work >= 4 * threads * CHUNK_WORK {
+                4
+            } else {
+                1
+            };
+            n_red.div_ceil(threads * per_thread)
         } else {
             chunk_len(n_red, n_out)
         };
@@ -207,13 +214,22 @@ where
                 )
             };
         });
-        for o in 0..n_out {
-            let acc = (0..n_parts).fold(fold.identity(), |a, p| {
-                fold.merge(a, partial[p * n_out + o])
-            });
-            // SAFETY: `o < n_out`.
-            unsafe { *out.get().add(o) = acc };
-        }
+        // SAFETY: the caller's `out` holds `n_out` outputs.
+        let out = unsafe { std::slice::from_raw_parts_mut(out.get(), n_out) };
+        out.fill(fold.identity());
+        // Part after part, along contiguous rows of partial results (a loop over outputs
+        // gathering each one's parts `n_out` apart cost more than the folding for short, wide
+        // matrices).
+        simd::best(
+            #[inline(always)]
+            || {
+                for part in partial.chunks_exact(n_out) {
+                    for (o, &p) in out.iter_mut().zip(part) {
+                        *o = fold.merge(*o, p);
+                    }
+                }
+            },
+        );
     }
 }
 

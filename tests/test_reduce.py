@@ -708,3 +708,27 @@ def test_parallel_column_reductions_match_one_thread_and_numpy(shape):
                 np.testing.assert_array_equal(results[2, dtype][key], value, err_msg=key)
     finally:
         rg.set_num_threads(threads)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64, np.uint8])
+def test_column_positions_of_every_width_match_numpy(dtype):
+    """`max(0)` / `argmax(0)` / `argmin(0)` find each column's first row holding its extreme:
+    contiguous rows narrower than a vector several to a vector, wider ones by tiles of 16 or 64
+    columns (the last overlapping), sliced rows one by one; many ties, NaN in some columns."""
+    rng = np.random.default_rng(21)
+    for width in [*range(1, 70), 100, 127, 128, 129, 200]:
+        for rows in (1, 7, 300):
+            arr = rng.integers(0, 6, (rows, width + 2)).astype(dtype)
+            if np.dtype(dtype).kind == "f" and rows > 1:
+                arr[rows // 2, width // 2] = np.nan
+                arr[rows - 1, width - 1] = np.nan
+            views = [
+                (np.ascontiguousarray(arr[:, :width]), rg.tensor(arr[:, :width].copy())),
+                (arr[:, 1 : width + 1], rg.tensor(arr)[:, 1 : width + 1]),
+            ]
+            for a, t in views:
+                want_max = np.argmax(a, axis=0)
+                np.testing.assert_array_equal(t.max(0).indices.numpy(), want_max)
+                np.testing.assert_array_equal(t.argmax(0).numpy(), want_max)
+                np.testing.assert_array_equal(t.argmin(0).numpy(), np.argmin(a, axis=0))
+                np.testing.assert_array_equal(t.max(0).values.numpy(), np.max(a, axis=0))

@@ -235,8 +235,14 @@ where
 
 /// For each of `values.len()` contiguous columns, the first of `rows` rows (`row_stride` apart,
 /// starting at `src`) that holds the column's value (NaN matching NaN), or -1: the second pass
-/// of a column-wise `argmax` once the vertical `amax` has found the values. Rows are scanned in
-/// order, vectorised across the columns, until every column has its row.
+/// of a column-wise `argmax` once the vertical `amax` has found the values.
+///
+/// Each column usually matches in one row, so the search tests a tile of columns down the
+/// rows (whole vectors, no early exit: vectorised) for a match in a column still open, and
+/// looks value by value only at a row that has one. Tiles are [`WIDE`] columns wide, or
+/// [`LANES`] for narrower rows; a last partial tile overlaps the one before (the columns
+/// found there are closed). Contiguous rows narrower than a vector are tested [`WIDE`] values
+/// at a time, several rows in one vector (as in [`fold_narrow`]).
 ///
 /// # Safety
 /// `src` must be valid for reads of `rows` rows of `values.len()` elements `row_stride` apart.
@@ -247,32 +253,206 @@ pub unsafe fn first_rows_matching<T: Copy + PartialEq>(
     values: &[T],
     out: &mut [i64],
 ) {
+    let width = values.len();
     out.fill(-1);
-    let mut r = 0;
-    while r < rows {
-        // a group of rows between checks that every column has been found
-        let end = (r + 16).min(rows);
-        simd::best(
-            #[inline(always)]
-            || {
-                for r in r..end {
-                    // SAFETY: row `r` lies inside the caller's buffer.
-                    let row =
-                        unsafe { std::slice::from_raw_parts(src.add(r * row_stride), out.len()) };
-                    let here = r as i64;
-                    for ((o, &x), &v) in out.iter_mut().zip(row).zip(values) {
-                        // `x != x`: NaN, which a NaN-propagating maximum returns
-                        #[allow(clippy::eq_op)]
-                        let hit = (*o < 0) & ((x == v) | ((x != x) & (v != v)));
-                        *o = if hit { here } else { *o };
+    if width == 0 || rows == 0 {
+        return;
+    }
+    let mut search = RowSearch::new(values);
+    if width >= WIDE {
+        // SAFETY: forwarded.
+        unsafe { search.tiles::<WIDE>(src, rows, row_stride, out) };
+    } else if width >= LANES {
+        // SAFETY: forwarded.
+        unsafe { search.tiles::<LANES>(src, rows, row_stride, out) };
+    } else if row_stride == width {
+        // SAFETY: the rows are one contiguous run of `rows * width` values.
+        let xs = unsafe { std::slice::from_raw_parts(src, rows * width) };
+        search.narrow(xs, out);
+    } else {
+        for r in 0..rows {
+            // SAFETY: row `r` lies inside the caller's buffer.
+            let row = unsafe { std::slice::from_raw_parts(src.add(r * row_stride), width) };
+            if search.take(row, 0, r, out) {
+                return;
+            }
+        }
+    }
+}
+
+/// The state of [`first_rows_matching`]: each column's value and whether it is still open.
+struct RowSearch<'a, T> {
+    values: &'a [T],
+    open: Vec<bool>,
+    left: usize,
+}
+
+/// The first row of `rows` whose tile (`tile(r)`) holds a value of `pattern` in an `open`
+/// column (NaN matching NaN when `NAN`: without NaN in the pattern one comparison suffices).
+#[inline(always)]
+fn next_match<'t, T: Copy + PartialEq + 't, const TW: usize, const NAN: bool>(
+    rows: std::ops::Range<usize>,
+    tile: impl Fn(usize) -> &'t [T; TW],
+    pattern: &[T; TW],
+    open: &[bool; TW],
+) -> Option<usize> {
+    simd::best(
+        #[inline(always)]
+        || {
+            // a plain loop: an iterator adaptor's closure may be compiled out of line
+            for r in rows.clone() {
+                let xs = tile(r);
+                let mut any = false;
+                for j in 0..TW {
+                    let hit = if NAN {
+                        same(xs[j], pattern[j])
+                    } else {
+                        xs[j] == pattern[j]
+                    };
+                    any |= open[j] & hit;
+                }
+                if any {
+                    return Some(r);
+                }
+            }
+            None
+        },
+    )
+}
+
+/// `x` is `v`, NaN matching NaN (a NaN-propagating maximum returns NaN).
+#[inline(always)]
+#[allow(clippy::eq_op)]
+fn same<T: PartialEq>(x: T, v: T) -> bool {
+    (x == v) | ((x != x) & (v != v))
+}
+
+impl<'a, T: Copy + PartialEq> RowSearch<'a, T> {
+    fn new(values: &'a [T]) -> Self {
+        RowSearch {
+            values,
+            open: vec![true; values.len()],
+            left: values.len(),
+        }
+    }
+
+    /// Records the matches of `row` (columns `c0..`, row `r`) in open columns; returns whether
+    /// every column has its row.
+    fn take(&mut self, row: &[T], c0: usize, r: usize, out: &mut [i64]) -> bool {
+        for (c, &x) in (c0..).zip(row) {
+            if self.open[c] && same(x, self.values[c]) {
+                self.open[c] = false;
+                self.left -= 1;
+                out[c] = r as i64;
+            }
+        }
+        self.left == 0
+    }
+
+    /// The search by tiles of `TW <= width` columns, each down the rows until its columns are
+    /// found.
+    ///
+    /// # Safety
+    /// As for [`first_rows_matching`].
+    unsafe fn tiles<const TW: usize>(
+        &mut self,
+        src: *const T,
+        rows: usize,
+        row_stride: usize,
+        out: &mut [i64],
+    ) {
+        let width = self.values.len();
+        let mut c0 = 0;
+        while c0 < width {
+            c0 = c0.min(width - TW);
+            let pattern: [T; TW] = std::array::from_fn(|j| self.values[c0 + j]);
+            let mut open: [bool; TW] = std::array::from_fn(|j| self.open[c0 + j]);
+            // SAFETY: columns `c0..c0 + TW` of row `r < rows` lie inside the caller's buffer.
+            let tile = |r: usize| unsafe { &*src.add(r * row_stride + c0).cast::<[T; TW]>() };
+            #[allow(clippy::eq_op)]
+            let nan = pattern.iter().any(|&v| v != v);
+            let mut r = 0;
+            while open.contains(&true) {
+                // the next row with a match in an open column of the tile
+                let hit = if nan {
+                    next_match::<T, TW, true>(r..rows, tile, &pattern, &open)
+                } else {
+                    next_match::<T, TW, false>(r..rows, tile, &pattern, &open)
+                };
+                let Some(h) = hit else { break };
+                for (j, &x) in tile(h).iter().enumerate() {
+                    if open[j] && same(x, pattern[j]) {
+                        open[j] = false;
+                        self.open[c0 + j] = false;
+                        self.left -= 1;
+                        out[c0 + j] = h as i64;
                     }
                 }
-            },
-        );
-        if out.iter().all(|&o| o >= 0) {
-            return;
+                r = h + 1;
+            }
+            c0 += TW;
         }
-        r = end;
+    }
+
+    /// The search over contiguous rows narrower than a vector: [`WIDE`] values at a time from
+    /// a multiple of the width, lane `j` holding column `j % width` (lanes past the last whole
+    /// row are never open); rows left at the end one at a time.
+    fn narrow(&mut self, xs: &[T], out: &mut [i64]) {
+        let width = self.values.len();
+        let period = (WIDE / width) * width;
+        let pattern: [T; WIDE] = std::array::from_fn(|j| self.values[j % width]);
+        let mut open: [bool; WIDE] = std::array::from_fn(|j| j < period);
+        let mut k = 0;
+        loop {
+            // from `k`, the next chunk with a match in an open lane (`Ok`), or where the
+            // chunks end (`Err`)
+            let next = simd::best(
+                #[inline(always)]
+                || {
+                    let mut k = k;
+                    while let Some(chunk) = xs[k..].first_chunk::<WIDE>() {
+                        let mut any = false;
+                        for j in 0..WIDE {
+                            any |= open[j] & same(chunk[j], pattern[j]);
+                        }
+                        if any {
+                            return Ok(k);
+                        }
+                        k += period;
+                    }
+                    Err(k)
+                },
+            );
+            let h = match next {
+                Ok(h) => h,
+                Err(end) => {
+                    k = end;
+                    break;
+                }
+            };
+            for j in 0..period {
+                if open[j] && same(xs[h + j], pattern[j]) {
+                    let c = j % width;
+                    out[c] = ((h + j) / width) as i64;
+                    self.open[c] = false;
+                    self.left -= 1;
+                    open.iter_mut()
+                        .skip(c)
+                        .step_by(width)
+                        .for_each(|o| *o = false);
+                }
+            }
+            if self.left == 0 {
+                return;
+            }
+            k = h + period;
+        }
+        // the last rows (fewer than WIDE values from `k`, a row boundary)
+        for (i, row) in xs[k..].chunks_exact(width).enumerate() {
+            if self.take(row, 0, k / width + i, out) {
+                return;
+            }
+        }
     }
 }
 

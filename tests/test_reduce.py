@@ -620,12 +620,13 @@ def test_softmax_nan_and_infinite_lines_follow_torch():
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_short_lines_softmax_and_cross_entropy_match_numpy(dtype):
-    """Lines of up to 32 elements are taken four at a time (padded to one or two vectors each):
-    every width and a number of lines that leaves a partial group, with -inf, NaN and large
-    values."""
+def test_softmax_and_cross_entropy_of_every_width_match_numpy(dtype):
+    """Lines of up to 32 elements are taken four at a time (padded to one or two vectors each),
+    longer ones one at a time, ending with their last vector (overlapping the one before):
+    every width to 70 and some beyond, and a number of lines that leaves a partial group, with
+    -inf, NaN and large values."""
     rng = np.random.default_rng(5)
-    for n in range(1, 36):
+    for n in [*range(1, 71), 95, 96, 97, 127, 128, 129, 1001]:
         for lines in (1, 3, 4, 9):
             x = (rng.standard_normal((lines, n)) * 4).astype(dtype)
             if lines > 3 and n > 1:

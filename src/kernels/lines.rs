@@ -131,19 +131,74 @@ fn padded_tail<T: Float>(xs: &[T]) -> [T; LANES] {
     tail
 }
 
+/// `f` over the lanes as a balanced tree (halves folded onto each other: a few vector shuffles
+/// instead of a chain of `N - 1` dependent steps, which bound a short line's time). `N` is a
+/// power of two.
+#[inline(always)]
+fn tree<T: Copy, const N: usize>(mut lanes: [T; N], f: impl Fn(T, T) -> T) -> T {
+    let mut half = N / 2;
+    while half > 0 {
+        for k in 0..half {
+            lanes[k] = f(lanes[k], lanes[k + half]);
+        }
+        half /= 2;
+    }
+    lanes[0]
+}
+
+/// `if x > m { x } else { m }`: a vector `max`. A NaN is kept only where it is `m`; the
+/// softmax of its line is NaN either way, through `exp(NaN - m)` or `x - NaN`.
+#[inline(always)]
+fn max<T: Float>(m: T, x: T) -> T {
+    if x > m {
+        x
+    } else {
+        m
+    }
+}
+
+/// The last [`LANES`] values of a line of at least that many, and how many of them the whole
+/// vectors before already hold (none when the length is a multiple of [`LANES`]: no last
+/// vector then). Loops over a line end with this vector rather than a scalar tail.
+#[inline(always)]
+fn last_vector<T: Float>(xs: &[T]) -> Option<(&[T; LANES], usize)> {
+    let rest = xs.len() % LANES;
+    let last = xs.last_chunk::<LANES>()?;
+    (rest != 0).then_some((last, LANES - rest))
+}
+
 /// The maximum of a line (`-inf` for an empty one), ignoring NaN: with [`LANES`] independent
 /// accumulators and a plain comparison, the loop compiles to vector `max` instructions. A NaN
-/// still reaches every result of its line through `exp(NaN - m)` in the sum.
+/// still reaches every result of its line through `exp(NaN - m)` in the sum. A line of at
+/// least [`LANES`] values starts from its last vector (a maximum may see values twice).
 #[inline(always)]
 fn line_max<T: Float>(xs: &[T]) -> T {
-    let max = |m: T, x: T| if x > m { x } else { m };
     let mut lanes = padded_tail(xs);
     for c in xs.chunks_exact(LANES) {
         for k in 0..LANES {
             lanes[k] = max(lanes[k], c[k]);
         }
     }
-    lanes.iter().fold(lanes[0], |a, &b| max(a, b))
+    tree(lanes, max)
+}
+
+/// The partial sums of `exp(x - m)` over the values of a line's last vector that the whole
+/// vectors do not hold (zero elsewhere), and those terms for all of its lanes; or the padded
+/// tail's terms for a line shorter than a vector.
+#[inline(always)]
+fn exp_rest<T: Float>(xs: &[T], m: T) -> ([T; LANES], [T; LANES]) {
+    let (values, seen) = match last_vector(xs) {
+        Some((&last, seen)) => (last, seen),
+        None if xs.len() < LANES => (padded_tail(xs), 0),
+        None => return ([T::zero(); LANES], [T::zero(); LANES]),
+    };
+    let mut terms = [T::zero(); LANES];
+    let mut sums = [T::zero(); LANES];
+    for k in 0..LANES {
+        terms[k] = values[k].sub(m).exp();
+        sums[k] = if k >= seen { terms[k] } else { T::zero() };
+    }
+    (sums, terms)
 }
 
 /// `Σ exp(x - m)` over a line.
@@ -159,38 +214,35 @@ fn exp_sum<T: Float>(xs: &[T], m: T) -> T {
             sums[k] = sums[k].add(c[k].sub(m).exp());
         }
     }
-    sums.iter().fold(T::zero(), |a, &b| a.add(b))
+    tree(sums, T::add)
 }
 
 /// `ys = exp(xs - m)`, returning `Σ ys`.
 #[inline(always)]
 fn exp_store_sum<T: Float>(xs: &[T], m: T, ys: &mut [T]) -> T {
-    let full = xs.len() / LANES * LANES;
-    let tail = padded_tail(xs);
-    let mut sums = [T::zero(); LANES];
-    for k in 0..LANES {
-        sums[k] = tail[k].sub(m).exp();
+    let (mut sums, terms) = exp_rest(xs, m);
+    let n = xs.len();
+    if n < LANES {
+        ys.copy_from_slice(&terms[..n]);
+    } else if !n.is_multiple_of(LANES) {
+        // the whole vectors rewrite the values they hold with the same terms
+        ys[n - LANES..].copy_from_slice(&terms);
     }
-    for (y, &e) in ys[full..].iter_mut().zip(&sums) {
-        *y = e;
-    }
-    for (yc, xc) in ys[..full]
-        .chunks_exact_mut(LANES)
-        .zip(xs[..full].chunks_exact(LANES))
-    {
+    for (yc, xc) in ys.chunks_exact_mut(LANES).zip(xs.chunks_exact(LANES)) {
         for k in 0..LANES {
             let e = xc[k].sub(m).exp();
             sums[k] = sums[k].add(e);
             yc[k] = e;
         }
     }
-    sums.iter().fold(T::zero(), |a, &b| a.add(b))
+    tree(sums, T::add)
 }
 
 /// `softmax` (or `log_softmax`) of one contiguous line: the maximum, then `Σ exp(x - max)`
 /// (storing the terms for softmax), then one pass that scales or shifts.
 #[inline(always)]
 fn softmax_line<T: Float>(xs: &[T], ys: &mut [T], log: bool) {
+    let n = xs.len();
     let m = line_max(xs);
     if log {
         let ls = exp_sum(xs, m).ln();
@@ -200,8 +252,22 @@ fn softmax_line<T: Float>(xs: &[T], ys: &mut [T], log: bool) {
     } else {
         // times the reciprocal, as torch does: one division per line instead of per element
         let r = T::one().div(exp_store_sum(xs, m, ys));
-        for y in ys.iter_mut() {
+        // A line's last values are stored by its last vector (as the terms were): scaled
+        // from the unscaled terms, written after the plain loop (whose scalar tail it
+        // replaces).
+        let overlap = !n.is_multiple_of(LANES) && n >= LANES;
+        let mut last = [T::zero(); LANES];
+        if overlap {
+            for (l, &y) in last.iter_mut().zip(&ys[n - LANES..]) {
+                *l = y.mul(r);
+            }
+        }
+        let end = if overlap { n / LANES * LANES } else { n };
+        for y in &mut ys[..end] {
             *y = y.mul(r);
+        }
+        if overlap {
+            ys[n - LANES..].copy_from_slice(&last);
         }
     }
 }
@@ -221,10 +287,9 @@ fn softmax_short_lines<T: Float, const W: usize>(xs: &[T], ys: &mut [T], n: usiz
             *t = x;
         }
     }
-    let max = |m: T, x: T| if x > m { x } else { m };
     let mut m = [T::zero(); SHORT_LINES];
     for g in 0..SHORT_LINES {
-        m[g] = v[g].iter().fold(v[g][0], |a, &b| max(a, b));
+        m[g] = tree(v[g], max);
     }
     let mut e = [[T::zero(); W]; SHORT_LINES];
     for g in 0..SHORT_LINES {
@@ -233,7 +298,7 @@ fn softmax_short_lines<T: Float, const W: usize>(xs: &[T], ys: &mut [T], n: usiz
         }
     }
     for g in 0..SHORT_LINES {
-        let s = e[g].iter().fold(T::zero(), |a, &b| a.add(b));
+        let s = tree(e[g], T::add);
         let out = &mut ys[g * n..g * n + n];
         if log {
             let ls = s.ln();
@@ -260,10 +325,9 @@ pub fn max_logsumexp_short_lines<T: Float>(xs: &[T], n: usize) -> [(T, T); SHORT
             *t = x;
         }
     }
-    let max = |m: T, x: T| if x > m { x } else { m };
     let mut m = [T::zero(); SHORT_LINES];
     for g in 0..SHORT_LINES {
-        m[g] = v[g].iter().fold(v[g][0], |a, &b| max(a, b));
+        m[g] = tree(v[g], max);
     }
     let mut e = [[T::zero(); LANES]; SHORT_LINES];
     for g in 0..SHORT_LINES {
@@ -273,7 +337,7 @@ pub fn max_logsumexp_short_lines<T: Float>(xs: &[T], n: usize) -> [(T, T); SHORT
     }
     let mut out = [(T::zero(), T::zero()); SHORT_LINES];
     for g in 0..SHORT_LINES {
-        out[g] = (m[g], e[g].iter().fold(T::zero(), |a, &b| a.add(b)).ln());
+        out[g] = (m[g], tree(e[g], T::add).ln());
     }
     out
 }

@@ -272,6 +272,85 @@ fn softmax_line<T: Float>(xs: &[T], ys: &mut [T], log: bool) {
     }
 }
 
+/// [`softmax_line`] of two lines of the same length (at least [`LANES`]), side by side: their
+/// chains of dependent steps (the maximum and sum folded as trees, `ln` or the reciprocal,
+/// between the passes) overlap instead of each line waiting on its own, which bounds lines of
+/// a few vectors. Each line ends with its last vector, overlapping the one before (a maximum
+/// may see values twice; the sum masks them; the stores write the same results again).
+#[inline(always)]
+fn softmax_pair<T: Float, const LOG: bool>(x: [&[T]; 2], y: [&mut [T]; 2]) {
+    let [y0, y1] = y;
+    let (Some(l0), Some(l1)) = (x[0].last_chunk::<LANES>(), x[1].last_chunk::<LANES>()) else {
+        return;
+    };
+    let n = x[0].len();
+    let (c0, c1) = (x[0].as_chunks::<LANES>().0, x[1].as_chunks::<LANES>().0);
+    let (mut a, mut b) = (*l0, *l1);
+    for (u, v) in c0.iter().zip(c1) {
+        for k in 0..LANES {
+            a[k] = max(a[k], u[k]);
+            b[k] = max(b[k], v[k]);
+        }
+    }
+    let (m0, m1) = (tree(a, max), tree(b, max));
+    // the last vectors' terms; the lanes the whole vectors hold add zero
+    let seen = LANES - n % LANES;
+    let (mut e0, mut e1) = ([T::zero(); LANES], [T::zero(); LANES]);
+    let (mut s0, mut s1) = ([T::zero(); LANES], [T::zero(); LANES]);
+    for k in 0..LANES {
+        e0[k] = l0[k].sub(m0).exp();
+        e1[k] = l1[k].sub(m1).exp();
+        s0[k] = if k >= seen { e0[k] } else { T::zero() };
+        s1[k] = if k >= seen { e1[k] } else { T::zero() };
+    }
+    let (w0, w1) = (y0.as_chunks_mut::<LANES>().0, y1.as_chunks_mut::<LANES>().0);
+    for (((u, v), p), q) in c0.iter().zip(c1).zip(w0.iter_mut()).zip(w1.iter_mut()) {
+        for k in 0..LANES {
+            let (f, g) = (u[k].sub(m0).exp(), v[k].sub(m1).exp());
+            s0[k] = s0[k].add(f);
+            s1[k] = s1[k].add(g);
+            if LOG {
+                continue;
+            }
+            p[k] = f;
+            q[k] = g;
+        }
+    }
+    let (t0, t1) = (tree(s0, T::add), tree(s1, T::add));
+    if LOG {
+        let (ls0, ls1) = (t0.ln(), t1.ln());
+        for (((u, v), p), q) in c0.iter().zip(c1).zip(w0.iter_mut()).zip(w1.iter_mut()) {
+            for k in 0..LANES {
+                p[k] = u[k].sub(m0).sub(ls0);
+                q[k] = v[k].sub(m1).sub(ls1);
+            }
+        }
+        for k in 0..LANES {
+            e0[k] = l0[k].sub(m0).sub(ls0);
+            e1[k] = l1[k].sub(m1).sub(ls1);
+        }
+    } else {
+        let (r0, r1) = (T::one().div(t0), T::one().div(t1));
+        for (p, q) in w0.iter_mut().zip(w1.iter_mut()) {
+            for k in 0..LANES {
+                p[k] = p[k].mul(r0);
+                q[k] = q[k].mul(r1);
+            }
+        }
+        for k in 0..LANES {
+            e0[k] = e0[k].mul(r0);
+            e1[k] = e1[k].mul(r1);
+        }
+    }
+    // the last vectors after the whole ones
+    y0[n - LANES..].copy_from_slice(&e0);
+    y1[n - LANES..].copy_from_slice(&e1);
+}
+
+/// Lines up to this long (and not a whole number of vectors) are folded two at a time by
+/// [`softmax_pair`].
+const MID_LINES: usize = 4 * LANES - 1;
+
 /// Lines folded together by [`softmax_short_lines`].
 pub const SHORT_LINES: usize = 4;
 
@@ -371,66 +450,79 @@ pub unsafe fn softmax<T: Float>(
 ) {
     let (src, dst) = (SendPtr(src as *mut T), SendPtr(dst));
     if inner == 1 {
-        let lines = |o0: usize, mut o1: usize| {
-            if n <= 2 * LANES {
-                let groups = (o1 - o0) / SHORT_LINES;
-                let len = groups * SHORT_LINES * n;
-                // SAFETY: lines `o0 .. o0 + groups * SHORT_LINES` of both buffers; tasks own
-                // their lines.
-                let (xs, ys) = unsafe {
-                    (
-                        std::slice::from_raw_parts(src.get().add(o0 * n), len),
-                        std::slice::from_raw_parts_mut(dst.get().add(o0 * n), len),
-                    )
-                };
-                // lines padded to one or two vectors (wider lines: their own vector loops
-                // keep the core busy enough)
-                fn run<T: Float, const W: usize>(xs: &[T], ys: &mut [T], n: usize, log: bool) {
-                    simd::best(
-                        #[inline(always)]
-                        || {
-                            for (x, y) in xs
-                                .chunks_exact(SHORT_LINES * n)
-                                .zip(ys.chunks_exact_mut(SHORT_LINES * n))
-                            {
-                                softmax_short_lines::<T, W>(x, y, n, log);
-                            }
-                        },
-                    );
+        let lines = |o0: usize, o1: usize| {
+            // SAFETY: lines `o0..o1` of both buffers; tasks own their lines.
+            let (xs, ys) = unsafe {
+                (
+                    std::slice::from_raw_parts(src.get().add(o0 * n), (o1 - o0) * n),
+                    std::slice::from_raw_parts_mut(dst.get().add(o0 * n), (o1 - o0) * n),
+                )
+            };
+            // Lines up to two vectors long four at a time, each padded (see
+            // `softmax_short_lines`); up to `MID_LINES` and ending in a partial vector two at
+            // a time (with whole vectors only, or longer, one line keeps the core busy enough:
+            // pairs measured slower there). The last lines (fewer than a group) one at a time.
+            let group = match n {
+                n if n <= 2 * LANES => SHORT_LINES,
+                n if n <= MID_LINES && !n.is_multiple_of(LANES) => 2,
+                _ => 1,
+            };
+            let split = if group == 1 {
+                0
+            } else {
+                (o1 - o0) / group * group * n
+            };
+            let ((gx, rx), (gy, ry)) = (xs.split_at(split), ys.split_at_mut(split));
+            #[inline(always)]
+            fn each<T: Float>(xs: &[T], ys: &mut [T], len: usize, f: impl Fn(&[T], &mut [T])) {
+                for (x, y) in xs.chunks_exact(len).zip(ys.chunks_exact_mut(len)) {
+                    f(x, y);
                 }
-                if n <= LANES {
-                    run::<T, LANES>(xs, ys, n, log);
-                } else {
-                    run::<T, { 2 * LANES }>(xs, ys, n, log);
-                }
-                // the last lines (fewer than a group) one at a time below
-                let done = o0 + groups * SHORT_LINES;
-                for o in done..o1 {
-                    // SAFETY: as below.
-                    let (xs, ys) = unsafe {
-                        (
-                            std::slice::from_raw_parts(src.get().add(o * n), n),
-                            std::slice::from_raw_parts_mut(dst.get().add(o * n), n),
-                        )
-                    };
-                    simd::best(
-                        #[inline(always)]
-                        || softmax_line(xs, ys, log),
-                    );
-                }
-                o1 = o0;
             }
-            for o in o0..o1 {
-                // SAFETY: line o is `o * n .. o * n + n` of both buffers; tasks own their lines.
-                let (xs, ys) = unsafe {
-                    (
-                        std::slice::from_raw_parts(src.get().add(o * n), n),
-                        std::slice::from_raw_parts_mut(dst.get().add(o * n), n),
-                    )
-                };
+            simd::best(
+                #[inline(always)]
+                || match (group, log) {
+                    (1, _) => {}
+                    (2, false) => each(
+                        gx,
+                        gy,
+                        2 * n,
+                        #[inline(always)]
+                        |x, y| {
+                            let (y0, y1) = y.split_at_mut(n);
+                            softmax_pair::<T, false>([&x[..n], &x[n..]], [y0, y1])
+                        },
+                    ),
+                    (2, true) => each(
+                        gx,
+                        gy,
+                        2 * n,
+                        #[inline(always)]
+                        |x, y| {
+                            let (y0, y1) = y.split_at_mut(n);
+                            softmax_pair::<T, true>([&x[..n], &x[n..]], [y0, y1])
+                        },
+                    ),
+                    _ if n <= LANES => each(
+                        gx,
+                        gy,
+                        SHORT_LINES * n,
+                        #[inline(always)]
+                        |x, y| softmax_short_lines::<T, LANES>(x, y, n, log),
+                    ),
+                    _ => each(
+                        gx,
+                        gy,
+                        SHORT_LINES * n,
+                        #[inline(always)]
+                        |x, y| softmax_short_lines::<T, { 2 * LANES }>(x, y, n, log),
+                    ),
+                },
+            );
+            for (x, y) in rx.chunks_exact(n).zip(ry.chunks_exact_mut(n)) {
                 simd::best(
                     #[inline(always)]
-                    || softmax_line(xs, ys, log),
+                    || softmax_line(x, y, log),
                 );
             }
         };

@@ -5,7 +5,8 @@ Every module ``benches/py_<area>.py`` defines ``cases(rg, np, torch)`` returning
 zero-argument callable whose inputs were prepared outside it (``torch`` is None when PyTorch is
 not installed). Each callable is timed with ``timeit``: the number of calls per measurement is
 calibrated so that one measurement takes at least ``--min-time`` seconds, and the reported time
-per call is the median of ``--repeat`` measurements. A callable with ``measures_itself = True``
+per call is the median of ``--repeat`` measurements, the libraries taking turns (one
+measurement each per round, after a pause). A callable with ``measures_itself = True``
 returns its own time in seconds (e.g. an import in a fresh interpreter, ``py_import.py``); the
 reported time is then the median of ``--repeat`` calls.
 
@@ -44,12 +45,13 @@ def discover(directory: Path) -> list:
     return modules
 
 
-def time_per_call(f, repeat: int, min_time: float) -> float:
-    """Median seconds per call of `f` over `repeat` measurements of at least `min_time` each
-    (or, if `f` measures itself, the median of the times that `repeat` calls return)."""
+def measurement(f, min_time: float):
+    """A zero-argument callable returning one measurement of `f` in seconds per call: `f`
+    called as many times as one measurement of at least `min_time` takes (calibrated here),
+    or once if `f` measures itself."""
     f()  # warm up (and surface errors before timing)
     if getattr(f, "measures_itself", False):
-        return statistics.median(f() for _ in range(repeat))
+        return f
     timer = timeit.Timer(f)
     number = 1
     while True:
@@ -58,16 +60,28 @@ def time_per_call(f, repeat: int, min_time: float) -> float:
             break
         # aim a little past min_time from what one measurement took
         number = max(number * 2, int(number * min_time * 1.2 / max(elapsed, 1e-9)))
-    samples = [elapsed / number] + [timer.timeit(number) / number for _ in range(repeat - 1)]
-    return statistics.median(samples)
+    return lambda: timer.timeit(number) / number
 
 
-def settled(timer, *args):
-    """``timer(*args)`` after a pause: the previous library's worker threads (PyTorch's OpenMP
-    and NumPy's OpenBLAS threads spin for up to 200 ms after their last call) must not share
-    the cores with the next measurement."""
-    time.sleep(0.3)
-    return timer(*args)
+def time_side_by_side(impls: dict, repeat: int, min_time: float) -> dict:
+    """Median seconds per call of each library's callable over `repeat` measurements.
+
+    The libraries take turns, one measurement each per round, each after a pause: the previous
+    library's worker threads (PyTorch's OpenMP and NumPy's OpenBLAS threads spin for up to
+    200 ms after their last call) must not share the cores with the next measurement, and slow
+    drifts of a shared machine (its memory bandwidth varies by tens of percent over minutes)
+    then reach every library alike instead of whichever ran during them."""
+    measure = {}
+    for lib in LIBRARIES:
+        if impls.get(lib) is not None:
+            time.sleep(0.3)
+            measure[lib] = measurement(impls[lib], min_time)
+    samples: dict = {lib: [] for lib in measure}
+    for _ in range(repeat):
+        for lib, m in measure.items():
+            time.sleep(0.3)
+            samples[lib].append(m())
+    return {lib: statistics.median(samples[lib]) if lib in samples else None for lib in LIBRARIES}
 
 
 def fmt_time(seconds: float | None) -> str:
@@ -111,12 +125,7 @@ def run(args: argparse.Namespace) -> list[dict]:
             key = f"{area}:{name}"
             if args.filter and args.filter not in key:
                 continue
-            times = {
-                lib: settled(time_per_call, impls[lib], args.repeat, args.min_time)
-                if impls.get(lib) is not None
-                else None
-                for lib in LIBRARIES
-            }
+            times = time_side_by_side(impls, args.repeat, args.min_time)
             rg_t, np_t, th_t = (times[lib] for lib in LIBRARIES)
             print(
                 f"{name:<40} {fmt_time(rg_t):>10} {fmt_time(np_t):>10} {fmt_time(th_t):>10} "

@@ -242,33 +242,71 @@ fn exp_store_sum<T: Float>(xs: &[T], m: T, ys: &mut [T]) -> T {
 /// (storing the terms for softmax), then one pass that scales or shifts.
 #[inline(always)]
 fn softmax_line<T: Float>(xs: &[T], ys: &mut [T], log: bool) {
-    let n = xs.len();
     let m = line_max(xs);
-    if log {
-        let ls = exp_sum(xs, m).ln();
-        for (y, &x) in ys.iter_mut().zip(xs) {
-            *y = x.sub(m).sub(ls);
-        }
+    let s = if log {
+        exp_sum(xs, m)
     } else {
-        // times the reciprocal, as torch does: one division per line instead of per element
-        let r = T::one().div(exp_store_sum(xs, m, ys));
-        // A line's last values are stored by its last vector (as the terms were): scaled
-        // from the unscaled terms, written after the plain loop (whose scalar tail it
-        // replaces).
-        let overlap = !n.is_multiple_of(LANES) && n >= LANES;
-        let mut last = [T::zero(); LANES];
-        if overlap {
-            for (l, &y) in last.iter_mut().zip(&ys[n - LANES..]) {
-                *l = y.mul(r);
-            }
+        exp_store_sum(xs, m, ys)
+    };
+    last_pass(xs, ys, m, if log { s.ln() } else { T::one().div(s) }, log);
+}
+
+/// Lines taken together by [`softmax_block`].
+pub const BLOCK_LINES: usize = 8;
+
+/// [`softmax_line`] of up to [`BLOCK_LINES`] consecutive lines of `n` elements, pass by pass:
+/// every line's maximum and sum of terms, then the sums' logarithms or reciprocals, then every
+/// line's last pass (as PyTorch does). The lines' steps are then independent work that the
+/// core overlaps, where a line at a time waits on its own sum, `ln` or division.
+#[inline(always)]
+fn softmax_block<T: Float>(xs: &[T], ys: &mut [T], n: usize, log: bool) {
+    let mut m = [T::zero(); BLOCK_LINES];
+    let mut f = [T::one(); BLOCK_LINES];
+    let lines = xs.chunks_exact(n).zip(ys.chunks_exact_mut(n));
+    for ((x, y), (m, f)) in lines.zip(m.iter_mut().zip(f.iter_mut())) {
+        *m = line_max(x);
+        *f = if log {
+            exp_sum(x, *m)
+        } else {
+            exp_store_sum(x, *m, y)
+        };
+    }
+    for f in &mut f {
+        *f = if log { f.ln() } else { T::one().div(*f) };
+    }
+    let lines = xs.chunks_exact(n).zip(ys.chunks_exact_mut(n));
+    for ((x, y), (&m, &f)) in lines.zip(m.iter().zip(&f)) {
+        last_pass(x, y, m, f, log);
+    }
+}
+
+/// The last pass of [`softmax_line`]: `y = x - m - f` (`f = log Σ exp(x - m)`) when `log`,
+/// else `y *= f` (`f = 1 / Σ exp(x - m)`, times the reciprocal as torch does: one division
+/// per line).
+#[inline(always)]
+fn last_pass<T: Float>(xs: &[T], ys: &mut [T], m: T, f: T, log: bool) {
+    if log {
+        for (y, &x) in ys.iter_mut().zip(xs) {
+            *y = x.sub(m).sub(f);
         }
-        let end = if overlap { n / LANES * LANES } else { n };
-        for y in &mut ys[..end] {
-            *y = y.mul(r);
+        return;
+    }
+    // A line's last values are stored by its last vector (as the terms were): scaled from the
+    // unscaled terms, written after the plain loop (whose scalar tail it replaces).
+    let n = ys.len();
+    let overlap = !n.is_multiple_of(LANES) && n >= LANES;
+    let mut last = [T::zero(); LANES];
+    if overlap {
+        for (l, &y) in last.iter_mut().zip(&ys[n - LANES..]) {
+            *l = y.mul(f);
         }
-        if overlap {
-            ys[n - LANES..].copy_from_slice(&last);
-        }
+    }
+    let end = if overlap { n / LANES * LANES } else { n };
+    for y in &mut ys[..end] {
+        *y = y.mul(f);
+    }
+    if overlap {
+        ys[n - LANES..].copy_from_slice(&last);
     }
 }
 
@@ -465,13 +503,9 @@ pub unsafe fn softmax<T: Float>(
             let group = match n {
                 n if n <= 2 * LANES => SHORT_LINES,
                 n if n <= MID_LINES && !n.is_multiple_of(LANES) => 2,
-                _ => 1,
+                _ => BLOCK_LINES,
             };
-            let split = if group == 1 {
-                0
-            } else {
-                (o1 - o0) / group * group * n
-            };
+            let split = (o1 - o0) / group * group * n;
             let ((gx, rx), (gy, ry)) = (xs.split_at(split), ys.split_at_mut(split));
             #[inline(always)]
             fn each<T: Float>(xs: &[T], ys: &mut [T], len: usize, f: impl Fn(&[T], &mut [T])) {
@@ -482,7 +516,13 @@ pub unsafe fn softmax<T: Float>(
             simd::best(
                 #[inline(always)]
                 || match (group, log) {
-                    (1, _) => {}
+                    (BLOCK_LINES, _) => each(
+                        gx,
+                        gy,
+                        BLOCK_LINES * n,
+                        #[inline(always)]
+                        |x, y| softmax_block(x, y, n, log),
+                    ),
                     (2, false) => each(
                         gx,
                         gy,

@@ -733,3 +733,27 @@ def test_column_positions_of_every_width_match_numpy(dtype):
                 np.testing.assert_array_equal(t.argmax(0).numpy(), want_max)
                 np.testing.assert_array_equal(t.argmin(0).numpy(), np.argmin(a, axis=0))
                 np.testing.assert_array_equal(t.max(0).values.numpy(), np.max(a, axis=0))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_column_sums_of_every_width_match_numpy(dtype):
+    """Rows up to 4 KiB apart are summed down by tiles of columns (the last tile masked), in
+    blocks of rows: widths around the tiles' vectors, rows across a block, NaN and infinities,
+    sliced and transposed views, `mean(0)` too."""
+    rng = np.random.default_rng(17)
+    for width in [*range(1, 70), 95, 96, 97, 127, 128, 129, 500, 1024]:
+        for rows in (1, 45, 300):
+            arr = rng.standard_normal((rows, width)).astype(dtype)
+            if rows > 1:
+                arr[rows // 2, width - 1] = np.nan
+                arr[rows - 1, 0] = np.inf
+            ref = arr.astype(np.float64)
+            tol = dict(rtol=4 * rows * np.finfo(dtype).eps, atol=rows * np.finfo(dtype).eps)
+            t = rg.tensor(arr)
+            for got, want in [
+                (t.sum(0), ref.sum(0)),
+                (t.mean(0), ref.mean(0)),
+                (t[1:].sum(0), ref[1:].sum(0)),
+                (rg.tensor(np.ascontiguousarray(arr.T)).t().sum(0), ref.sum(0)),
+            ]:
+                np.testing.assert_allclose(got.numpy(), want, **tol)

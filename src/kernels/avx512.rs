@@ -12,6 +12,8 @@
 
 use std::arch::x86_64::*;
 
+use super::reduce::BLOCK as VERTICAL_BLOCK;
+
 /// Whether the CPU has AVX-512F (`std` caches the answer).
 #[inline(always)]
 pub fn available() -> bool {
@@ -426,10 +428,7 @@ pub unsafe fn extreme_rows_f32(
     while j0 < out_len {
         let w = (out_len - j0).min(ROW);
         // lanes of each of the tile's vectors (a partial tile: fewer, the last one masked)
-        let mut masks = [0 as __mmask16; 4];
-        for (v, m) in masks.iter_mut().enumerate() {
-            *m = first_lanes(w.saturating_sub(v * 16).min(16));
-        }
+        let masks = tile_masks(w);
         let mut acc = [_mm512_set1_ps(init); 4];
         let mut nan = [0 as __mmask16; 4];
         let fill = _mm512_set1_ps(init);
@@ -503,6 +502,109 @@ pub unsafe fn extreme_rows_f64(
             unsafe { _mm512_mask_storeu_pd(out.add(j0 + v * 8), masks[v], r) };
         }
         j0 += w;
+    }
+}
+
+/// Lane masks of a tile of `w <= ROW` float32 columns: four vectors, the last ones partial or
+/// empty.
+#[inline(always)]
+fn tile_masks(w: usize) -> [__mmask16; 4] {
+    std::array::from_fn(|v| first_lanes(w.saturating_sub(v * 16).min(16)))
+}
+
+/// Column sums of `rows` rows of `out_len` float32 values `stride` apart (starting at `src`)
+/// into `out`: blocks of [`VERTICAL_BLOCK`] rows (at most 512 KiB, read from cache by each
+/// tile after the first), and in each block tiles of [`ROW`] columns summed down the rows in
+/// registers, then added to the totals in `out` — the additions of the portable vertical
+/// loop, in the same order.
+///
+/// # Safety
+/// `src` must be valid for those rows, `out` for `out_len` writes; the CPU must have
+/// AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub unsafe fn sum_rows_f32(
+    src: *const f32,
+    rows: usize,
+    stride: usize,
+    out: *mut f32,
+    out_len: usize,
+) {
+    // SAFETY: the caller's `out`.
+    unsafe { std::ptr::write_bytes(out, 0, out_len) };
+    let mut r0 = 0;
+    while r0 < rows {
+        let r1 = (r0 + VERTICAL_BLOCK).min(rows);
+        let mut j0 = 0;
+        while j0 < out_len {
+            let w = (out_len - j0).min(ROW);
+            let masks = tile_masks(w);
+            let mut acc = [_mm512_setzero_ps(); 4];
+            for r in r0..r1 {
+                // SAFETY: row `r`'s columns `j0..j0 + w` are in bounds (the caller's contract).
+                let row = unsafe { src.add(r * stride + j0) };
+                for v in 0..4 {
+                    // SAFETY: masked-off lanes are not accessed; the others are in bounds.
+                    let x = unsafe { _mm512_maskz_loadu_ps(masks[v], row.add(v * 16)) };
+                    acc[v] = _mm512_add_ps(acc[v], x);
+                }
+            }
+            for v in 0..4 {
+                // SAFETY: masked-off lanes are not accessed; the others are `out`'s.
+                unsafe {
+                    let o = out.add(j0 + v * 16);
+                    let total = _mm512_maskz_loadu_ps(masks[v], o);
+                    _mm512_mask_storeu_ps(o, masks[v], _mm512_add_ps(total, acc[v]));
+                }
+            }
+            j0 += w;
+        }
+        r0 = r1;
+    }
+}
+
+/// [`sum_rows_f32`] for float64 values (tiles of 32 columns).
+///
+/// # Safety
+/// As for [`sum_rows_f32`].
+#[target_feature(enable = "avx512f")]
+pub unsafe fn sum_rows_f64(
+    src: *const f64,
+    rows: usize,
+    stride: usize,
+    out: *mut f64,
+    out_len: usize,
+) {
+    // SAFETY: the caller's `out`.
+    unsafe { std::ptr::write_bytes(out, 0, out_len) };
+    let mut r0 = 0;
+    while r0 < rows {
+        let r1 = (r0 + VERTICAL_BLOCK).min(rows);
+        let mut j0 = 0;
+        while j0 < out_len {
+            let w = (out_len - j0).min(ROW / 2);
+            let masks: [__mmask8; 4] =
+                std::array::from_fn(|v| first_lanes8(w.saturating_sub(v * 8).min(8)));
+            let mut acc = [_mm512_setzero_pd(); 4];
+            for r in r0..r1 {
+                // SAFETY: row `r`'s columns `j0..j0 + w` are in bounds (the caller's contract).
+                let row = unsafe { src.add(r * stride + j0) };
+                for v in 0..4 {
+                    // SAFETY: masked-off lanes are not accessed; the others are in bounds.
+                    let x = unsafe { _mm512_maskz_loadu_pd(masks[v], row.add(v * 8)) };
+                    acc[v] = _mm512_add_pd(acc[v], x);
+                }
+            }
+            for v in 0..4 {
+                // SAFETY: masked-off lanes are not accessed; the others are `out`'s.
+                unsafe {
+                    let o = out.add(j0 + v * 8);
+                    let total = _mm512_maskz_loadu_pd(masks[v], o);
+                    _mm512_mask_storeu_pd(o, masks[v], _mm512_add_pd(total, acc[v]));
+                }
+            }
+            j0 += w;
+        }
+        r0 = r1;
     }
 }
 
@@ -821,6 +923,43 @@ mod tests {
             }
             // the spare output past the end is untouched
             assert_eq!((o64[cols], o32[cols]), (0.0, 0.0));
+        }
+    }
+    #[test]
+    fn column_sums_are_the_blocked_scalar_sums() {
+        if !available() {
+            return;
+        }
+        let mut seed = 29;
+        // rows across a block boundary; a full tile and a partial one of either type
+        for (rows, cols) in [(0usize, 5usize), (1, 16), (7, 70), (300, 33), (129, 100)] {
+            let stride = cols + 3;
+            let grid = values(rows * stride, &mut seed);
+            let g32: Vec<f32> = grid.iter().map(|&x| x as f32).collect();
+            let mut o64 = vec![-1.0f64; cols + 1];
+            let mut o32 = vec![-1.0f32; cols + 1];
+            // SAFETY: the CPU has AVX-512F; the buffers hold the rows and `cols` outputs (one
+            // spare).
+            unsafe {
+                sum_rows_f64(grid.as_ptr(), rows, stride, o64.as_mut_ptr(), cols);
+                sum_rows_f32(g32.as_ptr(), rows, stride, o32.as_mut_ptr(), cols);
+            }
+            for j in 0..cols {
+                // the portable loop's order: rows in order within blocks, blocks to a total
+                let (mut t64, mut t32) = (0.0f64, 0.0f32);
+                for block in (0..rows).collect::<Vec<_>>().chunks(VERTICAL_BLOCK) {
+                    let (mut a64, mut a32) = (0.0f64, 0.0f32);
+                    for &r in block {
+                        a64 += grid[r * stride + j];
+                        a32 += g32[r * stride + j];
+                    }
+                    t64 += a64;
+                    t32 += a32;
+                }
+                assert_eq!((o64[j], o32[j]), (t64, t32), "rows {rows} column {j}");
+            }
+            // the spare output past the end is untouched
+            assert_eq!((o64[cols], o32[cols]), (-1.0, -1.0));
         }
     }
 }

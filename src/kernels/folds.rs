@@ -184,6 +184,17 @@ impl<T: Arith + Element> Fold<T> for Sum {
     fn merge(&self, a: T, b: T) -> T {
         a.add(b)
     }
+    unsafe fn fast_columns(
+        &self,
+        src: *const T,
+        rows: usize,
+        stride: usize,
+        out: *mut T,
+        len: usize,
+    ) -> bool {
+        // SAFETY: forwarded.
+        unsafe { T::fast_sum_rows(src, rows, stride, out, len) }
+    }
     #[inline(always)]
     fn fold_slice(&self, acc: T, xs: &[T], _: usize) -> T {
         if let Some(s) = T::fast_sum(xs) {

@@ -53,6 +53,22 @@ pub trait Arith: Copy + PartialOrd + Send + Sync + 'static {
     ) -> bool {
         false
     }
+    /// Column sums of `rows` rows of `len` contiguous values, `stride` apart, into `out` by a
+    /// hand-written vector loop (the portable vertical loop's additions, in its order); false
+    /// (nothing written) where there is none.
+    ///
+    /// # Safety
+    /// As for [`Arith::fast_extreme_rows`].
+    #[inline(always)]
+    unsafe fn fast_sum_rows(
+        _src: *const Self,
+        _rows: usize,
+        _stride: usize,
+        _out: *mut Self,
+        _len: usize,
+    ) -> bool {
+        false
+    }
     /// The position of the first element of `xs` equal to `value` (NaN matching NaN) by a
     /// hand-written vector loop: `None` where there is none, `Some(None)` when no element
     /// matches.
@@ -224,8 +240,25 @@ macro_rules! int_arith {
 }
 
 macro_rules! float_arith {
-    ($t:ty, $extreme:ident, $rows:ident, $find:ident $(, $sum:ident)?) => {
+    ($t:ty, $extreme:ident, $rows:ident, $sum_rows:ident, $find:ident $(, $sum:ident)?) => {
         impl Arith for $t {
+            #[inline(always)]
+            unsafe fn fast_sum_rows(
+                src: *const Self,
+                rows: usize,
+                stride: usize,
+                out: *mut Self,
+                len: usize,
+            ) -> bool {
+                #[cfg(target_arch = "x86_64")]
+                if super::avx512::available() {
+                    // SAFETY: the CPU has AVX-512F; the buffers as the caller promises.
+                    unsafe { super::avx512::$sum_rows(src, rows, stride, out, len) };
+                    return true;
+                }
+                let _ = (src, rows, stride, out, len);
+                false
+            }
             #[inline(always)]
             fn fast_loops() -> bool {
                 #[cfg(target_arch = "x86_64")]
@@ -378,11 +411,12 @@ macro_rules! float_arith {
 int_arith!(u8);
 int_arith!(i32);
 int_arith!(i64);
-float_arith!(f32, extreme_f32, extreme_rows_f32, find_f32);
+float_arith!(f32, extreme_f32, extreme_rows_f32, sum_rows_f32, find_f32);
 float_arith!(
     f64,
     extreme_f64,
     extreme_rows_f64,
+    sum_rows_f64,
     find_f64,
     pairwise_sum_f64
 );

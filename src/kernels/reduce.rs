@@ -138,7 +138,7 @@ impl ReduceGeom {
 const TILE: usize = 4096;
 /// Reduced positions folded into a tile's partial accumulators before they are merged into
 /// the totals (blocked summation bounds the rounding error of long vertical sums).
-const BLOCK: usize = 128;
+pub(crate) const BLOCK: usize = 128;
 
 /// Rows shorter than [`LANES`] folded together (see `process`).
 const SHORT_ROWS: usize = 8;

@@ -385,6 +385,15 @@ fn softmax_pair<T: Float, const LOG: bool>(x: [&[T]; 2], y: [&mut [T]; 2]) {
     y1[n - LANES..].copy_from_slice(&e1);
 }
 
+/// [`softmax_pair`] over the pairs of lines of `n` elements in `xs` (to `ys`).
+#[inline(always)]
+fn pairs<T: Float, const LOG: bool>(xs: &[T], ys: &mut [T], n: usize) {
+    for (x, y) in xs.chunks_exact(2 * n).zip(ys.chunks_exact_mut(2 * n)) {
+        let (y0, y1) = y.split_at_mut(n);
+        softmax_pair::<T, LOG>([&x[..n], &x[n..]], [y0, y1]);
+    }
+}
+
 /// Lines up to this long (and not a whole number of vectors) are folded two at a time by
 /// [`softmax_pair`].
 const MID_LINES: usize = 4 * LANES - 1;
@@ -523,26 +532,8 @@ pub unsafe fn softmax<T: Float>(
                         #[inline(always)]
                         |x, y| softmax_block(x, y, n, log),
                     ),
-                    (2, false) => each(
-                        gx,
-                        gy,
-                        2 * n,
-                        #[inline(always)]
-                        |x, y| {
-                            let (y0, y1) = y.split_at_mut(n);
-                            softmax_pair::<T, false>([&x[..n], &x[n..]], [y0, y1])
-                        },
-                    ),
-                    (2, true) => each(
-                        gx,
-                        gy,
-                        2 * n,
-                        #[inline(always)]
-                        |x, y| {
-                            let (y0, y1) = y.split_at_mut(n);
-                            softmax_pair::<T, true>([&x[..n], &x[n..]], [y0, y1])
-                        },
-                    ),
+                    (2, false) => pairs::<T, false>(gx, gy, n),
+                    (2, true) => pairs::<T, true>(gx, gy, n),
                     _ if n <= LANES => each(
                         gx,
                         gy,

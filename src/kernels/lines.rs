@@ -169,8 +169,7 @@ fn last_vector<T: Float>(xs: &[T]) -> Option<(&[T; LANES], usize)> {
 
 /// The maximum of a line (`-inf` for an empty one), ignoring NaN: with [`LANES`] independent
 /// accumulators and a plain comparison, the loop compiles to vector `max` instructions. A NaN
-/// still reaches every result of its line through `exp(NaN - m)` in the sum. A line of at
-/// least [`LANES`] values starts from its last vector (a maximum may see values twice).
+/// still reaches every result of its line through `exp(NaN - m)` in the sum.
 #[inline(always)]
 fn line_max<T: Float>(xs: &[T]) -> T {
     let mut lanes = padded_tail(xs);
@@ -398,6 +397,27 @@ fn pairs<T: Float, const LOG: bool>(xs: &[T], ys: &mut [T], n: usize) {
 /// [`softmax_pair`].
 const MID_LINES: usize = 4 * LANES - 1;
 
+/// How [`softmax`] takes lines along the last dimension: four short ones padded
+/// ([`softmax_short_lines`]), two at a time ([`softmax_pair`]), or blocks pass by pass
+/// ([`softmax_block`]).
+#[derive(Clone, Copy)]
+enum Group {
+    Short,
+    Pair,
+    Block,
+}
+
+impl Group {
+    /// Lines per group.
+    fn lines(self) -> usize {
+        match self {
+            Group::Short => SHORT_LINES,
+            Group::Pair => 2,
+            Group::Block => BLOCK_LINES,
+        }
+    }
+}
+
 /// Lines folded together by [`softmax_short_lines`].
 pub const SHORT_LINES: usize = 4;
 
@@ -510,11 +530,11 @@ pub unsafe fn softmax<T: Float>(
             // a time (with whole vectors only, or longer, one line keeps the core busy enough:
             // pairs measured slower there). The last lines (fewer than a group) one at a time.
             let group = match n {
-                n if n <= 2 * LANES => SHORT_LINES,
-                n if n <= MID_LINES && !n.is_multiple_of(LANES) => 2,
-                _ => BLOCK_LINES,
+                n if n <= 2 * LANES => Group::Short,
+                n if n <= MID_LINES && !n.is_multiple_of(LANES) => Group::Pair,
+                _ => Group::Block,
             };
-            let split = (o1 - o0) / group * group * n;
+            let split = (o1 - o0) / group.lines() * group.lines() * n;
             let ((gx, rx), (gy, ry)) = (xs.split_at(split), ys.split_at_mut(split));
             #[inline(always)]
             fn each<T: Float>(xs: &[T], ys: &mut [T], len: usize, f: impl Fn(&[T], &mut [T])) {
@@ -525,23 +545,23 @@ pub unsafe fn softmax<T: Float>(
             simd::best(
                 #[inline(always)]
                 || match (group, log) {
-                    (BLOCK_LINES, _) => each(
+                    (Group::Block, _) => each(
                         gx,
                         gy,
                         BLOCK_LINES * n,
                         #[inline(always)]
                         |x, y| softmax_block(x, y, n, log),
                     ),
-                    (2, false) => pairs::<T, false>(gx, gy, n),
-                    (2, true) => pairs::<T, true>(gx, gy, n),
-                    _ if n <= LANES => each(
+                    (Group::Pair, false) => pairs::<T, false>(gx, gy, n),
+                    (Group::Pair, true) => pairs::<T, true>(gx, gy, n),
+                    (Group::Short, _) if n <= LANES => each(
                         gx,
                         gy,
                         SHORT_LINES * n,
                         #[inline(always)]
                         |x, y| softmax_short_lines::<T, LANES>(x, y, n, log),
                     ),
-                    _ => each(
+                    (Group::Short, _) => each(
                         gx,
                         gy,
                         SHORT_LINES * n,

@@ -169,10 +169,15 @@ fn last_vector<T: Float>(xs: &[T]) -> Option<(&[T; LANES], usize)> {
 
 /// The maximum of a line (`-inf` for an empty one), ignoring NaN: with [`LANES`] independent
 /// accumulators and a plain comparison, the loop compiles to vector `max` instructions. A NaN
-/// still reaches every result of its line through `exp(NaN - m)` in the sum.
+/// still reaches every result of its line through `exp(NaN - m)` in the sum. The lanes start
+/// from the line's last vector (seeing some values twice), or from its padded tail when it is
+/// shorter.
 #[inline(always)]
 fn line_max<T: Float>(xs: &[T]) -> T {
-    let mut lanes = padded_tail(xs);
+    let mut lanes = match xs.last_chunk::<LANES>() {
+        Some(&last) => last,
+        None => padded_tail(xs),
+    };
     for c in xs.chunks_exact(LANES) {
         for k in 0..LANES {
             lanes[k] = max(lanes[k], c[k]);
@@ -185,7 +190,7 @@ fn line_max<T: Float>(xs: &[T]) -> T {
 /// vectors do not hold (zero elsewhere), and those terms for all of its lanes; or the padded
 /// tail's terms for a line shorter than a vector.
 #[inline(always)]
-fn exp_rest<T: Float>(xs: &[T], m: T) -> ([T; LANES], [T; LANES]) {
+fn exp_rest<T: Float>(xs: &[T], m: T, fma: bool) -> ([T; LANES], [T; LANES]) {
     let (values, seen) = match last_vector(xs) {
         Some((&last, seen)) => (last, seen),
         None if xs.len() < LANES => (padded_tail(xs), 0),
@@ -194,7 +199,7 @@ fn exp_rest<T: Float>(xs: &[T], m: T) -> ([T; LANES], [T; LANES]) {
     let mut terms = [T::zero(); LANES];
     let mut sums = [T::zero(); LANES];
     for k in 0..LANES {
-        terms[k] = values[k].sub(m).exp();
+        terms[k] = values[k].sub(m).exp_with(fma);
         sums[k] = if k >= seen { terms[k] } else { T::zero() };
     }
     (sums, terms)
@@ -202,52 +207,85 @@ fn exp_rest<T: Float>(xs: &[T], m: T) -> ([T; LANES], [T; LANES]) {
 
 /// `Σ exp(x - m)` over a line.
 #[inline(always)]
-fn exp_sum<T: Float>(xs: &[T], m: T) -> T {
-    let tail = padded_tail(xs);
-    let mut sums = [T::zero(); LANES];
-    for k in 0..LANES {
-        sums[k] = tail[k].sub(m).exp();
-    }
+fn exp_sum<T: Float>(xs: &[T], m: T, fma: bool) -> T {
+    let (mut sums, _) = exp_rest(xs, m, fma);
     for c in xs.chunks_exact(LANES) {
         for k in 0..LANES {
-            sums[k] = sums[k].add(c[k].sub(m).exp());
+            sums[k] = sums[k].add(c[k].sub(m).exp_with(fma));
         }
     }
     tree(sums, T::add)
 }
 
-/// `ys = exp(xs - m)`, returning `Σ ys`.
+/// `ys = exp(xs - m)` over the whole vectors of a line, returning `Σ exp(xs - m)` over the
+/// line and the terms of its last values ([`exp_rest`]), which [`scale`] stores.
+///
+/// Stored here, they would overlap the last whole vector, and the next pass's loads of either
+/// would each span two stores, which the CPU cannot forward to a load: a stall on every line
+/// (a line of 100 took half again as long as one of 128).
 #[inline(always)]
-fn exp_store_sum<T: Float>(xs: &[T], m: T, ys: &mut [T]) -> T {
-    let (mut sums, terms) = exp_rest(xs, m);
-    let n = xs.len();
-    if n < LANES {
-        ys.copy_from_slice(&terms[..n]);
-    } else if !n.is_multiple_of(LANES) {
-        // the whole vectors rewrite the values they hold with the same terms
-        ys[n - LANES..].copy_from_slice(&terms);
-    }
+fn exp_store_sum<T: Float>(xs: &[T], m: T, ys: &mut [T], fma: bool) -> (T, [T; LANES]) {
+    let (mut sums, terms) = exp_rest(xs, m, fma);
     for (yc, xc) in ys.chunks_exact_mut(LANES).zip(xs.chunks_exact(LANES)) {
         for k in 0..LANES {
-            let e = xc[k].sub(m).exp();
+            let e = xc[k].sub(m).exp_with(fma);
             sums[k] = sums[k].add(e);
             yc[k] = e;
         }
     }
-    tree(sums, T::add)
+    (tree(sums, T::add), terms)
+}
+
+/// `softmax`'s last pass over a line that [`exp_store_sum`] left: `y *= r` over the whole
+/// vectors (`r = 1 / Σ exp(x - m)`: times the reciprocal, as torch does, one division per
+/// line), then the last values from their unscaled `terms`, by one vector overlapping the
+/// whole ones (by a partial copy for a line shorter than a vector).
+#[inline(always)]
+fn scale<T: Float>(ys: &mut [T], r: T, terms: &[T; LANES]) {
+    let n = ys.len();
+    let whole = n / LANES * LANES;
+    for y in &mut ys[..whole] {
+        *y = y.mul(r);
+    }
+    if whole < n {
+        let last = terms.map(|e| e.mul(r));
+        match ys.last_chunk_mut::<LANES>() {
+            Some(dst) => *dst = last,
+            None => ys.copy_from_slice(&last[..n]),
+        }
+    }
+}
+
+/// `log_softmax`'s last pass: `y = x - m - ls` (`ls = log Σ exp(x - m)`; subtracted one after
+/// the other as torch does, which keeps `x - m` exact for inputs close to their maximum). The
+/// last values by one vector overlapping the whole ones when the line is long enough.
+#[inline(always)]
+fn shift<T: Float>(xs: &[T], ys: &mut [T], m: T, ls: T) {
+    let (n, whole) = (xs.len(), xs.len() / LANES * LANES);
+    let end = if n >= LANES { whole } else { n };
+    for (y, &x) in ys[..end].iter_mut().zip(xs) {
+        *y = x.sub(m).sub(ls);
+    }
+    if let (true, Some(last), Some(dst)) = (
+        whole < n,
+        xs.last_chunk::<LANES>(),
+        ys.last_chunk_mut::<LANES>(),
+    ) {
+        *dst = last.map(|x| x.sub(m).sub(ls));
+    }
 }
 
 /// `softmax` (or `log_softmax`) of one contiguous line: the maximum, then `Σ exp(x - max)`
 /// (storing the terms for softmax), then one pass that scales or shifts.
 #[inline(always)]
-fn softmax_line<T: Float>(xs: &[T], ys: &mut [T], log: bool) {
+fn softmax_line<T: Float>(xs: &[T], ys: &mut [T], log: bool, fma: bool) {
     let m = line_max(xs);
-    let s = if log {
-        exp_sum(xs, m)
+    if log {
+        shift(xs, ys, m, exp_sum(xs, m, fma).ln());
     } else {
-        exp_store_sum(xs, m, ys)
-    };
-    last_pass(xs, ys, m, if log { s.ln() } else { T::one().div(s) }, log);
+        let (s, terms) = exp_store_sum(xs, m, ys, fma);
+        scale(ys, T::one().div(s), &terms);
+    }
 }
 
 /// Lines taken together by [`softmax_block`].
@@ -258,54 +296,29 @@ pub const BLOCK_LINES: usize = 8;
 /// line's last pass (as PyTorch does). The lines' steps are then independent work that the
 /// core overlaps, where a line at a time waits on its own sum, `ln` or division.
 #[inline(always)]
-fn softmax_block<T: Float>(xs: &[T], ys: &mut [T], n: usize, log: bool) {
+fn softmax_block<T: Float>(xs: &[T], ys: &mut [T], n: usize, log: bool, fma: bool) {
     let mut m = [T::zero(); BLOCK_LINES];
     let mut f = [T::one(); BLOCK_LINES];
+    let mut last = [[T::zero(); LANES]; BLOCK_LINES];
     let lines = xs.chunks_exact(n).zip(ys.chunks_exact_mut(n));
-    for ((x, y), (m, f)) in lines.zip(m.iter_mut().zip(f.iter_mut())) {
+    for ((x, y), (m, (f, last))) in lines.zip(m.iter_mut().zip(f.iter_mut().zip(&mut last))) {
         *m = line_max(x);
-        *f = if log {
-            exp_sum(x, *m)
+        if log {
+            *f = exp_sum(x, *m, fma);
         } else {
-            exp_store_sum(x, *m, y)
-        };
+            (*f, *last) = exp_store_sum(x, *m, y, fma);
+        }
     }
     for f in &mut f {
         *f = if log { f.ln() } else { T::one().div(*f) };
     }
     let lines = xs.chunks_exact(n).zip(ys.chunks_exact_mut(n));
-    for ((x, y), (&m, &f)) in lines.zip(m.iter().zip(&f)) {
-        last_pass(x, y, m, f, log);
-    }
-}
-
-/// The last pass of [`softmax_line`]: `y = x - m - f` (`f = log Σ exp(x - m)`) when `log`,
-/// else `y *= f` (`f = 1 / Σ exp(x - m)`, times the reciprocal as torch does: one division
-/// per line).
-#[inline(always)]
-fn last_pass<T: Float>(xs: &[T], ys: &mut [T], m: T, f: T, log: bool) {
-    if log {
-        for (y, &x) in ys.iter_mut().zip(xs) {
-            *y = x.sub(m).sub(f);
+    for ((x, y), (&m, (&f, last))) in lines.zip(m.iter().zip(f.iter().zip(&last))) {
+        if log {
+            shift(x, y, m, f);
+        } else {
+            scale(y, f, last);
         }
-        return;
-    }
-    // A line's last values are stored by its last vector (as the terms were): scaled from the
-    // unscaled terms, written after the plain loop (whose scalar tail it replaces).
-    let n = ys.len();
-    let overlap = !n.is_multiple_of(LANES) && n >= LANES;
-    let mut last = [T::zero(); LANES];
-    if overlap {
-        for (l, &y) in last.iter_mut().zip(&ys[n - LANES..]) {
-            *l = y.mul(f);
-        }
-    }
-    let end = if overlap { n / LANES * LANES } else { n };
-    for y in &mut ys[..end] {
-        *y = y.mul(f);
-    }
-    if overlap {
-        ys[n - LANES..].copy_from_slice(&last);
     }
 }
 
@@ -315,7 +328,7 @@ fn last_pass<T: Float>(xs: &[T], ys: &mut [T], m: T, f: T, log: bool) {
 /// a few vectors. Each line ends with its last vector, overlapping the one before (a maximum
 /// may see values twice; the sum masks them; the stores write the same results again).
 #[inline(always)]
-fn softmax_pair<T: Float, const LOG: bool>(x: [&[T]; 2], y: [&mut [T]; 2]) {
+fn softmax_pair<T: Float, const LOG: bool>(x: [&[T]; 2], y: [&mut [T]; 2], fma: bool) {
     let [y0, y1] = y;
     let (Some(l0), Some(l1)) = (x[0].last_chunk::<LANES>(), x[1].last_chunk::<LANES>()) else {
         return;
@@ -335,15 +348,15 @@ fn softmax_pair<T: Float, const LOG: bool>(x: [&[T]; 2], y: [&mut [T]; 2]) {
     let (mut e0, mut e1) = ([T::zero(); LANES], [T::zero(); LANES]);
     let (mut s0, mut s1) = ([T::zero(); LANES], [T::zero(); LANES]);
     for k in 0..LANES {
-        e0[k] = l0[k].sub(m0).exp();
-        e1[k] = l1[k].sub(m1).exp();
+        e0[k] = l0[k].sub(m0).exp_with(fma);
+        e1[k] = l1[k].sub(m1).exp_with(fma);
         s0[k] = if k >= seen { e0[k] } else { T::zero() };
         s1[k] = if k >= seen { e1[k] } else { T::zero() };
     }
     let (w0, w1) = (y0.as_chunks_mut::<LANES>().0, y1.as_chunks_mut::<LANES>().0);
     for (((u, v), p), q) in c0.iter().zip(c1).zip(w0.iter_mut()).zip(w1.iter_mut()) {
         for k in 0..LANES {
-            let (f, g) = (u[k].sub(m0).exp(), v[k].sub(m1).exp());
+            let (f, g) = (u[k].sub(m0).exp_with(fma), v[k].sub(m1).exp_with(fma));
             s0[k] = s0[k].add(f);
             s1[k] = s1[k].add(g);
             if LOG {
@@ -355,41 +368,20 @@ fn softmax_pair<T: Float, const LOG: bool>(x: [&[T]; 2], y: [&mut [T]; 2]) {
     }
     let (t0, t1) = (tree(s0, T::add), tree(s1, T::add));
     if LOG {
-        let (ls0, ls1) = (t0.ln(), t1.ln());
-        for (((u, v), p), q) in c0.iter().zip(c1).zip(w0.iter_mut()).zip(w1.iter_mut()) {
-            for k in 0..LANES {
-                p[k] = u[k].sub(m0).sub(ls0);
-                q[k] = v[k].sub(m1).sub(ls1);
-            }
-        }
-        for k in 0..LANES {
-            e0[k] = l0[k].sub(m0).sub(ls0);
-            e1[k] = l1[k].sub(m1).sub(ls1);
-        }
+        shift(x[0], y0, m0, t0.ln());
+        shift(x[1], y1, m1, t1.ln());
     } else {
-        let (r0, r1) = (T::one().div(t0), T::one().div(t1));
-        for (p, q) in w0.iter_mut().zip(w1.iter_mut()) {
-            for k in 0..LANES {
-                p[k] = p[k].mul(r0);
-                q[k] = q[k].mul(r1);
-            }
-        }
-        for k in 0..LANES {
-            e0[k] = e0[k].mul(r0);
-            e1[k] = e1[k].mul(r1);
-        }
+        scale(y0, T::one().div(t0), &e0);
+        scale(y1, T::one().div(t1), &e1);
     }
-    // the last vectors after the whole ones
-    y0[n - LANES..].copy_from_slice(&e0);
-    y1[n - LANES..].copy_from_slice(&e1);
 }
 
 /// [`softmax_pair`] over the pairs of lines of `n` elements in `xs` (to `ys`).
 #[inline(always)]
-fn pairs<T: Float, const LOG: bool>(xs: &[T], ys: &mut [T], n: usize) {
+fn pairs<T: Float, const LOG: bool>(xs: &[T], ys: &mut [T], n: usize, fma: bool) {
     for (x, y) in xs.chunks_exact(2 * n).zip(ys.chunks_exact_mut(2 * n)) {
         let (y0, y1) = y.split_at_mut(n);
-        softmax_pair::<T, LOG>([&x[..n], &x[n..]], [y0, y1]);
+        softmax_pair::<T, LOG>([&x[..n], &x[n..]], [y0, y1], fma);
     }
 }
 
@@ -426,7 +418,13 @@ pub const SHORT_LINES: usize = 4;
 /// steps (maximum, `exp` polynomial, sum, scale) side by side, so that they overlap instead of
 /// each waiting on the last (a ten-class line is otherwise bound by that latency).
 #[inline(always)]
-fn softmax_short_lines<T: Float, const W: usize>(xs: &[T], ys: &mut [T], n: usize, log: bool) {
+fn softmax_short_lines<T: Float, const W: usize>(
+    xs: &[T],
+    ys: &mut [T],
+    n: usize,
+    log: bool,
+    fma: bool,
+) {
     let mut v = [[T::from_f64(f64::NEG_INFINITY); W]; SHORT_LINES];
     for (g, line) in v.iter_mut().enumerate() {
         for (t, &x) in line.iter_mut().zip(&xs[g * n..g * n + n]) {
@@ -440,7 +438,7 @@ fn softmax_short_lines<T: Float, const W: usize>(xs: &[T], ys: &mut [T], n: usiz
     let mut e = [[T::zero(); W]; SHORT_LINES];
     for g in 0..SHORT_LINES {
         for k in 0..W {
-            e[g][k] = v[g][k].sub(m[g]).exp();
+            e[g][k] = v[g][k].sub(m[g]).exp_with(fma);
         }
     }
     for g in 0..SHORT_LINES {
@@ -462,9 +460,9 @@ fn softmax_short_lines<T: Float, const W: usize>(xs: &[T], ys: &mut [T], n: usiz
 
 /// [`max_logsumexp_line`] of [`SHORT_LINES`] consecutive lines of `n <= LANES` elements each,
 /// side by side as in [`softmax_short_lines`] (the cross-entropy rows of a ten-class
-/// classifier). Call it inside [`simd::best`].
+/// classifier). Call it inside [`simd::best_fma`].
 #[inline(always)]
-pub fn max_logsumexp_short_lines<T: Float>(xs: &[T], n: usize) -> [(T, T); SHORT_LINES] {
+pub fn max_logsumexp_short_lines<T: Float>(xs: &[T], n: usize, fma: bool) -> [(T, T); SHORT_LINES] {
     let mut v = [[T::from_f64(f64::NEG_INFINITY); LANES]; SHORT_LINES];
     for (g, line) in v.iter_mut().enumerate() {
         for (t, &x) in line.iter_mut().zip(&xs[g * n..g * n + n]) {
@@ -478,7 +476,7 @@ pub fn max_logsumexp_short_lines<T: Float>(xs: &[T], n: usize) -> [(T, T); SHORT
     let mut e = [[T::zero(); LANES]; SHORT_LINES];
     for g in 0..SHORT_LINES {
         for k in 0..LANES {
-            e[g][k] = v[g][k].sub(m[g]).exp();
+            e[g][k] = v[g][k].sub(m[g]).exp_with(fma);
         }
     }
     let mut out = [(T::zero(), T::zero()); SHORT_LINES];
@@ -489,20 +487,20 @@ pub fn max_logsumexp_short_lines<T: Float>(xs: &[T], n: usize) -> [(T, T); SHORT
 }
 
 /// `log Σ exp(x)` of one line, as `m + log Σ exp(x - m)` with `m` its maximum. Call it inside
-/// [`simd::best`].
+/// [`simd::best_fma`].
 #[inline(always)]
-pub fn logsumexp_line<T: Float>(xs: &[T]) -> T {
-    let (m, ls) = max_logsumexp_line(xs);
+pub fn logsumexp_line<T: Float>(xs: &[T], fma: bool) -> T {
+    let (m, ls) = max_logsumexp_line(xs, fma);
     m.add(ls)
 }
 
 /// `(m, log Σ exp(x - m))` of one line, `m` its maximum: the cross-entropy rows' kernel, which
 /// computes a loss as `(m - x_y) + log Σ exp(x - m)` (adding `m` first would round the loss to
-/// the precision of `m`). Call it inside [`simd::best`].
+/// the precision of `m`). Call it inside [`simd::best_fma`].
 #[inline(always)]
-pub fn max_logsumexp_line<T: Float>(xs: &[T]) -> (T, T) {
+pub fn max_logsumexp_line<T: Float>(xs: &[T], fma: bool) -> (T, T) {
     let m = line_max(xs);
-    (m, exp_sum(xs, m).ln())
+    (m, exp_sum(xs, m, fma).ln())
 }
 
 /// `softmax` (or `log_softmax` when `log`) along each line: `exp(x - max) / Σ exp(x - max)`.
@@ -542,38 +540,38 @@ pub unsafe fn softmax<T: Float>(
                     f(x, y);
                 }
             }
-            simd::best(
+            simd::best_fma(
                 #[inline(always)]
-                || match (group, log) {
+                |fma| match (group, log) {
                     (Group::Block, _) => each(
                         gx,
                         gy,
                         BLOCK_LINES * n,
                         #[inline(always)]
-                        |x, y| softmax_block(x, y, n, log),
+                        |x, y| softmax_block(x, y, n, log, fma),
                     ),
-                    (Group::Pair, false) => pairs::<T, false>(gx, gy, n),
-                    (Group::Pair, true) => pairs::<T, true>(gx, gy, n),
+                    (Group::Pair, false) => pairs::<T, false>(gx, gy, n, fma),
+                    (Group::Pair, true) => pairs::<T, true>(gx, gy, n, fma),
                     (Group::Short, _) if n <= LANES => each(
                         gx,
                         gy,
                         SHORT_LINES * n,
                         #[inline(always)]
-                        |x, y| softmax_short_lines::<T, LANES>(x, y, n, log),
+                        |x, y| softmax_short_lines::<T, LANES>(x, y, n, log, fma),
                     ),
                     (Group::Short, _) => each(
                         gx,
                         gy,
                         SHORT_LINES * n,
                         #[inline(always)]
-                        |x, y| softmax_short_lines::<T, { 2 * LANES }>(x, y, n, log),
+                        |x, y| softmax_short_lines::<T, { 2 * LANES }>(x, y, n, log, fma),
                     ),
                 },
             );
             for (x, y) in rx.chunks_exact(n).zip(ry.chunks_exact_mut(n)) {
-                simd::best(
+                simd::best_fma(
                     #[inline(always)]
-                    || softmax_line(x, y, log),
+                    |fma| softmax_line(x, y, log, fma),
                 );
             }
         };
@@ -587,16 +585,16 @@ pub unsafe fn softmax<T: Float>(
     for_each_block(outer, n, inner, |o, i0, i1| {
         // SAFETY: the block's columns `i0..i1` of line group `o` lie inside both buffers;
         // tasks write disjoint columns.
-        simd::best(
+        simd::best_fma(
             #[inline(always)]
-            || unsafe {
+            |fma| unsafe {
                 softmax_columns(
                     src.get(),
                     dst.get(),
                     o * n * inner + i0,
                     (n, inner),
                     i1 - i0,
-                    log,
+                    (log, fma),
                 )
             },
         );
@@ -616,7 +614,7 @@ unsafe fn softmax_columns<T: Float>(
     base: usize,
     (n, inner): (usize, usize),
     w: usize,
-    log: bool,
+    (log, fma): (bool, bool),
 ) {
     // SAFETY: row k is inside both buffers (the caller's contract).
     let row = |k: usize| unsafe { std::slice::from_raw_parts(src.add(base + k * inner), w) };
@@ -634,11 +632,11 @@ unsafe fn softmax_columns<T: Float>(
     for k in 0..n {
         if log {
             for ((&x, &m), s) in row(k).iter().zip(&max).zip(sum.iter_mut()) {
-                *s = s.add(x.sub(m).exp());
+                *s = s.add(x.sub(m).exp_with(fma));
             }
         } else {
             for (((y, &x), &m), s) in out(k).iter_mut().zip(row(k)).zip(&max).zip(sum.iter_mut()) {
-                let e = x.sub(m).exp();
+                let e = x.sub(m).exp_with(fma);
                 *s = s.add(e);
                 *y = e;
             }
@@ -746,9 +744,9 @@ mod tests {
                         );
                     }
                 }
-                let lse32 = simd::best(
+                let lse32 = simd::best_fma(
                     #[inline(always)]
-                    || logsumexp_line(&x[l * n..(l + 1) * n]),
+                    |fma| logsumexp_line(&x[l * n..(l + 1) * n], fma),
                 );
                 assert!((lse32 as f64 - lse).abs() < 1e-5 * lse.abs());
             }

@@ -424,6 +424,9 @@ float_arith!(
 /// Transcendental functions of the float types.
 pub trait Float: Arith + crate::kernels::Element {
     fn exp(self) -> Self;
+    /// `exp` with fused multiply-adds when `fma` (inside [`crate::kernels::simd::best_fma`]:
+    /// see [`crate::kernels::exp`]).
+    fn exp_with(self, fma: bool) -> Self;
     fn ln(self) -> Self;
     fn sqrt(self) -> Self;
     fn sin(self) -> Self;
@@ -447,7 +450,11 @@ macro_rules! float_fns {
             /// The vectorisable `exp` of [`crate::kernels::exp`].
             #[inline(always)]
             fn exp(self) -> Self {
-                $exp(self)
+                $exp(self, false)
+            }
+            #[inline(always)]
+            fn exp_with(self, fma: bool) -> Self {
+                $exp(self, fma)
             }
             #[inline(always)]
             fn ln(self) -> Self {
@@ -507,7 +514,7 @@ macro_rules! float_fns {
             }
             #[inline(always)]
             fn sigmoid(self) -> Self {
-                1.0 / (1.0 + $exp(-self))
+                1.0 / (1.0 + $exp(-self, false))
             }
         }
     };

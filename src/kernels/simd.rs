@@ -26,6 +26,35 @@ pub fn best<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
 
+/// [`best`] for kernels that use fused multiply-add where the CPU has it: `f` is told whether
+/// it does (a constant in each compiled copy once inlined), as [`crate::kernels::exp`] takes it.
+#[inline(always)]
+pub fn best_fma<R>(f: impl FnOnce(bool) -> R) -> R {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has AVX-512F (and FMA, which every AVX-512 CPU has).
+            return unsafe {
+                with_avx512(
+                    #[inline(always)]
+                    || f(true),
+                )
+            };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            // SAFETY: the CPU has AVX2 and FMA.
+            return unsafe {
+                with_avx2(
+                    #[inline(always)]
+                    || f(true),
+                )
+            };
+        }
+    }
+    f(false)
+}
+
 /// # Safety
 /// The CPU must have AVX-512F.
 #[cfg(target_arch = "x86_64")]

@@ -46,7 +46,7 @@ pub fn cross_entropy_rows(
                     while rows.len() >= SHORT_LINES {
                         let i = rows.start;
                         let group = std::slice::from_raw_parts(px.get().add(i * c), SHORT_LINES * c);
-                        let ls = simd::best(#[inline(always)] || max_logsumexp_short_lines(group, c));
+                        let ls = simd::best_fma(#[inline(always)] |fma| max_logsumexp_short_lines(group, c, fma));
                         for (g, &l) in ls.iter().enumerate() {
                             put(i + g, l);
                         }
@@ -55,7 +55,7 @@ pub fn cross_entropy_rows(
                 }
                 for i in rows {
                     let row = std::slice::from_raw_parts(px.get().add(i * c), c);
-                    put(i, simd::best(#[inline(always)] || max_logsumexp_line(row)));
+                    put(i, simd::best_fma(#[inline(always)] |fma| max_logsumexp_line(row, fma)));
                 }
             });
         }
@@ -91,7 +91,7 @@ pub fn cross_entropy_rows_backward(
                     let row = std::slice::from_raw_parts(px.get().add(i * c), c);
                     let dst = std::slice::from_raw_parts_mut(po.get().add(i * c), c);
                     let (gi, li) = (gv[i], lv[i]);
-                    simd::best(#[inline(always)] || scaled_softmax(row, li, gi, dst));
+                    simd::best_fma(#[inline(always)] |fma| scaled_softmax(row, li, gi, dst, fma));
                     dst[y[i] as usize] -= gi;
                 }
             });
@@ -102,9 +102,9 @@ pub fn cross_entropy_rows_backward(
 
 /// `dst = exp(x - lse) * g`: a softmax row from its saved logsumexp, scaled.
 #[inline(always)]
-fn scaled_softmax<T: Float>(xs: &[T], lse: T, g: T, dst: &mut [T]) {
+fn scaled_softmax<T: Float>(xs: &[T], lse: T, g: T, dst: &mut [T], fma: bool) {
     for (d, &v) in dst.iter_mut().zip(xs) {
-        *d = v.sub(lse).exp().mul(g);
+        *d = v.sub(lse).exp_with(fma).mul(g);
     }
 }
 

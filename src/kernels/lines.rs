@@ -503,6 +503,12 @@ pub fn max_logsumexp_line<T: Float>(xs: &[T], fma: bool) -> (T, T) {
     (m, exp_sum(xs, m, fma).ln())
 }
 
+/// The work of a softmax per element, counted in elementwise additions (the unit of
+/// [`worth_parallel`]): an `exp`, a maximum, a sum and a scale, measured at about four. Lines
+/// go parallel from a quarter as many elements as an addition does (PyTorch's do earlier
+/// still).
+const EXP_WORK: usize = 4;
+
 /// `softmax` (or `log_softmax` when `log`) along each line: `exp(x - max) / Σ exp(x - max)`.
 ///
 /// # Safety
@@ -575,7 +581,7 @@ pub unsafe fn softmax<T: Float>(
                 );
             }
         };
-        if worth_parallel(outer * n) && outer > 1 {
+        if worth_parallel(outer * n * EXP_WORK) && outer > 1 {
             par_ranges(outer, outer.div_ceil(16), lines);
         } else {
             lines(0, outer);

@@ -199,7 +199,7 @@ fn exp_rest<T: Float>(xs: &[T], m: T, fma: bool) -> ([T; LANES], [T; LANES]) {
     let mut terms = [T::zero(); LANES];
     let mut sums = [T::zero(); LANES];
     for k in 0..LANES {
-        terms[k] = values[k].sub(m).exp_with(fma);
+        terms[k] = values[k].sub(m).exp_below_max(fma);
         sums[k] = if k >= seen { terms[k] } else { T::zero() };
     }
     (sums, terms)
@@ -211,7 +211,7 @@ fn exp_sum<T: Float>(xs: &[T], m: T, fma: bool) -> T {
     let (mut sums, _) = exp_rest(xs, m, fma);
     for c in xs.chunks_exact(LANES) {
         for k in 0..LANES {
-            sums[k] = sums[k].add(c[k].sub(m).exp_with(fma));
+            sums[k] = sums[k].add(c[k].sub(m).exp_below_max(fma));
         }
     }
     tree(sums, T::add)
@@ -228,7 +228,7 @@ fn exp_store_sum<T: Float>(xs: &[T], m: T, ys: &mut [T], fma: bool) -> (T, [T; L
     let (mut sums, terms) = exp_rest(xs, m, fma);
     for (yc, xc) in ys.chunks_exact_mut(LANES).zip(xs.chunks_exact(LANES)) {
         for k in 0..LANES {
-            let e = xc[k].sub(m).exp_with(fma);
+            let e = xc[k].sub(m).exp_below_max(fma);
             sums[k] = sums[k].add(e);
             yc[k] = e;
         }
@@ -348,15 +348,18 @@ fn softmax_pair<T: Float, const LOG: bool>(x: [&[T]; 2], y: [&mut [T]; 2], fma: 
     let (mut e0, mut e1) = ([T::zero(); LANES], [T::zero(); LANES]);
     let (mut s0, mut s1) = ([T::zero(); LANES], [T::zero(); LANES]);
     for k in 0..LANES {
-        e0[k] = l0[k].sub(m0).exp_with(fma);
-        e1[k] = l1[k].sub(m1).exp_with(fma);
+        e0[k] = l0[k].sub(m0).exp_below_max(fma);
+        e1[k] = l1[k].sub(m1).exp_below_max(fma);
         s0[k] = if k >= seen { e0[k] } else { T::zero() };
         s1[k] = if k >= seen { e1[k] } else { T::zero() };
     }
     let (w0, w1) = (y0.as_chunks_mut::<LANES>().0, y1.as_chunks_mut::<LANES>().0);
     for (((u, v), p), q) in c0.iter().zip(c1).zip(w0.iter_mut()).zip(w1.iter_mut()) {
         for k in 0..LANES {
-            let (f, g) = (u[k].sub(m0).exp_with(fma), v[k].sub(m1).exp_with(fma));
+            let (f, g) = (
+                u[k].sub(m0).exp_below_max(fma),
+                v[k].sub(m1).exp_below_max(fma),
+            );
             s0[k] = s0[k].add(f);
             s1[k] = s1[k].add(g);
             if LOG {
@@ -438,7 +441,7 @@ fn softmax_short_lines<T: Float, const W: usize>(
     let mut e = [[T::zero(); W]; SHORT_LINES];
     for g in 0..SHORT_LINES {
         for k in 0..W {
-            e[g][k] = v[g][k].sub(m[g]).exp_with(fma);
+            e[g][k] = v[g][k].sub(m[g]).exp_below_max(fma);
         }
     }
     for g in 0..SHORT_LINES {
@@ -476,7 +479,7 @@ pub fn max_logsumexp_short_lines<T: Float>(xs: &[T], n: usize, fma: bool) -> [(T
     let mut e = [[T::zero(); LANES]; SHORT_LINES];
     for g in 0..SHORT_LINES {
         for k in 0..LANES {
-            e[g][k] = v[g][k].sub(m[g]).exp_with(fma);
+            e[g][k] = v[g][k].sub(m[g]).exp_below_max(fma);
         }
     }
     let mut out = [(T::zero(), T::zero()); SHORT_LINES];
@@ -638,11 +641,11 @@ unsafe fn softmax_columns<T: Float>(
     for k in 0..n {
         if log {
             for ((&x, &m), s) in row(k).iter().zip(&max).zip(sum.iter_mut()) {
-                *s = s.add(x.sub(m).exp_with(fma));
+                *s = s.add(x.sub(m).exp_below_max(fma));
             }
         } else {
             for (((y, &x), &m), s) in out(k).iter_mut().zip(row(k)).zip(&max).zip(sum.iter_mut()) {
-                let e = x.sub(m).exp_with(fma);
+                let e = x.sub(m).exp_below_max(fma);
                 *s = s.add(e);
                 *y = e;
             }

@@ -424,9 +424,10 @@ float_arith!(
 /// Transcendental functions of the float types.
 pub trait Float: Arith + crate::kernels::Element {
     fn exp(self) -> Self;
-    /// `exp` with fused multiply-adds when `fma` (inside [`crate::kernels::simd::best_fma`]:
-    /// see [`crate::kernels::exp`]).
-    fn exp_with(self, fma: bool) -> Self;
+    /// `exp` of an `x` at most `ln(MAX)` (softmax's `x - max(x)`: see
+    /// [`crate::kernels::exp::exp_f32_below_max`]), with fused multiply-adds when `fma` (inside
+    /// [`crate::kernels::simd::best_fma`]: see [`crate::kernels::exp`]).
+    fn exp_below_max(self, fma: bool) -> Self;
     fn ln(self) -> Self;
     fn sqrt(self) -> Self;
     fn sin(self) -> Self;
@@ -445,7 +446,7 @@ pub trait Float: Arith + crate::kernels::Element {
 }
 
 macro_rules! float_fns {
-    ($t:ty, $exp:path, $tanh:path) => {
+    ($t:ty, $exp:path, $exp_below_max:path, $tanh:path) => {
         impl Float for $t {
             /// The vectorisable `exp` of [`crate::kernels::exp`].
             #[inline(always)]
@@ -453,8 +454,8 @@ macro_rules! float_fns {
                 $exp(self, false)
             }
             #[inline(always)]
-            fn exp_with(self, fma: bool) -> Self {
-                $exp(self, fma)
+            fn exp_below_max(self, fma: bool) -> Self {
+                $exp_below_max(self, fma)
             }
             #[inline(always)]
             fn ln(self) -> Self {
@@ -523,9 +524,15 @@ macro_rules! float_fns {
 float_fns!(
     f32,
     crate::kernels::exp::exp_f32,
+    crate::kernels::exp::exp_f32_below_max,
     crate::kernels::exp::tanh_f32
 );
-float_fns!(f64, crate::kernels::exp::exp_f64, f64::tanh);
+float_fns!(
+    f64,
+    crate::kernels::exp::exp_f64,
+    crate::kernels::exp::exp_f64_below_max,
+    f64::tanh
+);
 
 #[cfg(test)]
 mod tests {

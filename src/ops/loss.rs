@@ -104,7 +104,7 @@ pub fn cross_entropy_rows_backward(
 #[inline(always)]
 fn scaled_softmax<T: Float>(xs: &[T], lse: T, g: T, dst: &mut [T], fma: bool) {
     for (d, &v) in dst.iter_mut().zip(xs) {
-        *d = v.sub(lse).exp_with(fma).mul(g);
+        *d = v.sub(lse).exp_below_max(fma).mul(g);
     }
 }
 

@@ -506,6 +506,75 @@ pub fn max_logsumexp_line<T: Float>(xs: &[T], fma: bool) -> (T, T) {
     (m, exp_sum(xs, m, fma).ln())
 }
 
+/// `log Σ exp(x)` of each of the `outer` contiguous lines of `n` elements at `src`, to `dst`,
+/// as PyTorch computes it: `m + log Σ exp(x - m)` with `m` the line's maximum, taken as zero
+/// where it is infinite (a line of `-inf` gives `-inf`, one holding `inf` gives `inf`, NaN
+/// gives NaN). One pass for the maximum and one for the sum, lines of up to a vector four at
+/// a time.
+///
+/// # Safety
+/// `src` must hold `outer * n` elements and `dst` `outer`, `n >= 1`.
+pub unsafe fn logsumexp<T: Float>(src: *const T, dst: *mut T, outer: usize, n: usize) {
+    let (src, dst) = (SendPtr(src as *mut T), SendPtr(dst));
+    let lines = |o0: usize, o1: usize| {
+        // SAFETY: lines `o0..o1` and their outputs; tasks own their lines.
+        let (xs, out) = unsafe {
+            (
+                std::slice::from_raw_parts(src.get().add(o0 * n), (o1 - o0) * n),
+                std::slice::from_raw_parts_mut(dst.get().add(o0), o1 - o0),
+            )
+        };
+        let short = if n <= LANES {
+            (o1 - o0) / SHORT_LINES * SHORT_LINES
+        } else {
+            0
+        };
+        let ((sx, rx), (so, ro)) = (xs.split_at(short * n), out.split_at_mut(short));
+        simd::best_fma(
+            #[inline(always)]
+            |fma| {
+                for (x, o) in sx
+                    .chunks_exact(SHORT_LINES * n)
+                    .zip(so.chunks_exact_mut(SHORT_LINES))
+                {
+                    for (o, (m, ls)) in o.iter_mut().zip(max_logsumexp_short_lines(x, n, fma)) {
+                        *o = m.add(ls);
+                    }
+                }
+                for (x, o) in rx.chunks_exact(n).zip(ro) {
+                    let (m, ls) = max_logsumexp_line(x, fma);
+                    *o = m.add(ls);
+                }
+            },
+        );
+        // An infinite maximum makes the terms NaN (`inf - inf`), as NaN input does: such lines
+        // again, by the definition.
+        for (x, o) in xs.chunks_exact(n).zip(out) {
+            if !o.to_f64().is_finite() {
+                *o = logsumexp_by_definition(x);
+            }
+        }
+    };
+    if worth_parallel(outer * n * EXP_WORK) && outer > 1 {
+        par_ranges(outer, outer.div_ceil(16), lines);
+    } else {
+        lines(0, outer);
+    }
+}
+
+/// PyTorch's `logsumexp` of a line, value by value (for lines with infinities or NaN).
+fn logsumexp_by_definition<T: Float>(xs: &[T]) -> T {
+    if xs.iter().any(|x| x.is_nan()) {
+        return T::from_f64(f64::NAN);
+    }
+    let m = xs
+        .iter()
+        .fold(T::from_f64(f64::NEG_INFINITY), |m, &x| max(m, x));
+    let m = if m.to_f64().is_finite() { m } else { T::zero() };
+    let s = xs.iter().fold(T::zero(), |s, &x| s.add(x.sub(m).exp()));
+    m.add(s.ln())
+}
+
 /// The work of a softmax per element, counted in elementwise additions (the unit of
 /// [`worth_parallel`]): an `exp`, a maximum, a sum and a scale, measured at about four. Lines
 /// go parallel from a quarter as many elements as an addition does (PyTorch's do earlier

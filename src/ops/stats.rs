@@ -5,6 +5,7 @@
 use crate::dtype::{default_float, DType, Scalar};
 use crate::error::{Error, Result};
 use crate::kernels::folds::MapSum;
+use crate::kernels::lines;
 use crate::kernels::reduce::{reduce, ReduceGeom};
 use crate::layout::Layout;
 use crate::ops::elementwise::{binary, unary, where_, Arg, BinaryOp, UnaryOp};
@@ -65,8 +66,23 @@ pub fn logsumexp(t: &Tensor, dims: Option<&[i64]>, keepdim: bool) -> Result<Tens
     };
     let mask = dim_mask(t.ndim(), dims)?;
     let shape = reduced_shape(t.shape(), &mask, keepdim);
-    if reduced_count(t.shape(), &mask) == 0 {
+    let n = reduced_count(t.shape(), &mask);
+    if n == 0 {
         return crate::ops::creation::full(&shape, Scalar::Float(f64::NEG_INFINITY), t.dtype());
+    }
+    // The last dimensions (or all): contiguous lines, one fused pass each for the maximum and
+    // the sum. Lines of a few values take the composed path, whose passes use whole vectors
+    // (the fused one pads each line to a vector: (100000, 3) took 1.3x as long).
+    let first = mask.iter().position(|&r| r).unwrap_or(mask.len());
+    if n > 4 && mask[first..].iter().all(|&r| r) {
+        let src = t.contiguous()?;
+        let out = Tensor::uninit(&shape, t.dtype())?;
+        with_float_dtype!(t.dtype(), T => {
+            // SAFETY: `src` holds `outer * n` contiguous elements, the reduced dimensions last;
+            // `out` is a fresh buffer of `outer` elements in the same order.
+            unsafe { lines::logsumexp(src.data_ptr::<T>(), out.data_ptr::<T>(), t.numel() / n, n) }
+        }, _ => return Err(Error::Runtime("logsumexp: floating dtype expected".into())));
+        return Ok(out);
     }
     let m = extreme(&t, dims, true, true, "logsumexp")?;
     let finite = binary(

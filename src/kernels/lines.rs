@@ -281,7 +281,7 @@ fn shift<T: Float>(xs: &[T], ys: &mut [T], m: T, ls: T) {
 fn softmax_line<T: Float>(xs: &[T], ys: &mut [T], log: bool, fma: bool) {
     let m = line_max(xs);
     if log {
-        shift(xs, ys, m, exp_sum(xs, m, fma).ln());
+        shift(xs, ys, m, exp_sum(xs, m, fma).ln_libm());
     } else {
         let (s, terms) = exp_store_sum(xs, m, ys, fma);
         scale(ys, T::one().div(s), &terms);
@@ -310,7 +310,7 @@ fn softmax_block<T: Float>(xs: &[T], ys: &mut [T], n: usize, log: bool, fma: boo
         }
     }
     for f in &mut f {
-        *f = if log { f.ln() } else { T::one().div(*f) };
+        *f = if log { f.ln_libm() } else { T::one().div(*f) };
     }
     let lines = xs.chunks_exact(n).zip(ys.chunks_exact_mut(n));
     for ((x, y), (&m, (&f, last))) in lines.zip(m.iter().zip(f.iter().zip(&last))) {
@@ -371,8 +371,8 @@ fn softmax_pair<T: Float, const LOG: bool>(x: [&[T]; 2], y: [&mut [T]; 2], fma: 
     }
     let (t0, t1) = (tree(s0, T::add), tree(s1, T::add));
     if LOG {
-        shift(x[0], y0, m0, t0.ln());
-        shift(x[1], y1, m1, t1.ln());
+        shift(x[0], y0, m0, t0.ln_libm());
+        shift(x[1], y1, m1, t1.ln_libm());
     } else {
         scale(y0, T::one().div(t0), &e0);
         scale(y1, T::one().div(t1), &e1);
@@ -448,7 +448,7 @@ fn softmax_short_lines<T: Float, const W: usize>(
         let s = tree(e[g], T::add);
         let out = &mut ys[g * n..g * n + n];
         if log {
-            let ls = s.ln();
+            let ls = s.ln_libm();
             for (y, &x) in out.iter_mut().zip(&v[g]) {
                 *y = x.sub(m[g]).sub(ls);
             }
@@ -484,7 +484,7 @@ pub fn max_logsumexp_short_lines<T: Float>(xs: &[T], n: usize, fma: bool) -> [(T
     }
     let mut out = [(T::zero(), T::zero()); SHORT_LINES];
     for g in 0..SHORT_LINES {
-        out[g] = (m[g], tree(e[g], T::add).ln());
+        out[g] = (m[g], tree(e[g], T::add).ln_libm());
     }
     out
 }
@@ -503,7 +503,7 @@ pub fn logsumexp_line<T: Float>(xs: &[T], fma: bool) -> T {
 #[inline(always)]
 pub fn max_logsumexp_line<T: Float>(xs: &[T], fma: bool) -> (T, T) {
     let m = line_max(xs);
-    (m, exp_sum(xs, m, fma).ln())
+    (m, exp_sum(xs, m, fma).ln_libm())
 }
 
 /// `log Σ exp(x)` of each of the `outer` contiguous lines of `n` elements at `src`, to `dst`,
@@ -572,7 +572,7 @@ fn logsumexp_by_definition<T: Float>(xs: &[T]) -> T {
         .fold(T::from_f64(f64::NEG_INFINITY), |m, &x| max(m, x));
     let m = if m.to_f64().is_finite() { m } else { T::zero() };
     let s = xs.iter().fold(T::zero(), |s, &x| s.add(x.sub(m).exp()));
-    m.add(s.ln())
+    m.add(s.ln_libm())
 }
 
 /// The work of a softmax per element, counted in elementwise additions (the unit of

@@ -428,7 +428,11 @@ pub trait Float: Arith + crate::kernels::Element {
     /// [`crate::kernels::exp::exp_f32_below_max`]), with fused multiply-adds when `fma` (inside
     /// [`crate::kernels::simd::best_fma`]: see [`crate::kernels::exp`]).
     fn exp_below_max(self, fma: bool) -> Self;
+    /// The vectorisable `ln` of [`crate::kernels::exp`], for loops over many values.
     fn ln(self) -> Self;
+    /// libm's `ln`: a call per value, but the shortest wait when one value at a time depends on
+    /// it (softmax's logarithm of each line's sum).
+    fn ln_libm(self) -> Self;
     fn sqrt(self) -> Self;
     fn sin(self) -> Self;
     fn cos(self) -> Self;
@@ -446,7 +450,7 @@ pub trait Float: Arith + crate::kernels::Element {
 }
 
 macro_rules! float_fns {
-    ($t:ty, $exp:path, $exp_below_max:path, $tanh:path) => {
+    ($t:ty, $exp:path, $exp_below_max:path, $ln:path, $tanh:path) => {
         impl Float for $t {
             /// The vectorisable `exp` of [`crate::kernels::exp`].
             #[inline(always)]
@@ -459,6 +463,10 @@ macro_rules! float_fns {
             }
             #[inline(always)]
             fn ln(self) -> Self {
+                $ln(self, false)
+            }
+            #[inline(always)]
+            fn ln_libm(self) -> Self {
                 self.ln()
             }
             #[inline(always)]
@@ -525,12 +533,14 @@ float_fns!(
     f32,
     crate::kernels::exp::exp_f32,
     crate::kernels::exp::exp_f32_below_max,
+    crate::kernels::exp::ln_f32,
     crate::kernels::exp::tanh_f32
 );
 float_fns!(
     f64,
     crate::kernels::exp::exp_f64,
     crate::kernels::exp::exp_f64_below_max,
+    crate::kernels::exp::ln_f64,
     f64::tanh
 );
 

@@ -498,7 +498,7 @@ fn run_unary(op: UnaryOp, out: &Tensor, a: &Tensor) {
                 UnaryOp::Round => go!($T, |x: $T| x.round_ties_even()),
                 UnaryOp::Trunc => go!($T, |x: $T| x.trunc()),
                 UnaryOp::Exp => go!($T, |x: $T| Float::exp(x)),
-                UnaryOp::Log => go!($T, |x: $T| x.ln()),
+                UnaryOp::Log => go!($T, |x: $T| Float::ln(x)),
                 UnaryOp::Log2 => go!($T, |x: $T| x.log2()),
                 UnaryOp::Log10 => go!($T, |x: $T| x.log10()),
                 UnaryOp::Log1p => go!($T, |x: $T| x.ln_1p()),

@@ -509,8 +509,7 @@ pub fn max_logsumexp_line<T: Float>(xs: &[T], fma: bool) -> (T, T) {
 /// `log Σ exp(x)` of each of the `outer` contiguous lines of `n` elements at `src`, to `dst`,
 /// as PyTorch computes it: `m + log Σ exp(x - m)` with `m` the line's maximum, taken as zero
 /// where it is infinite (a line of `-inf` gives `-inf`, one holding `inf` gives `inf`, NaN
-/// gives NaN). One pass for the maximum and one for the sum, lines of up to a vector four at
-/// a time.
+/// gives NaN). One pass for the maximum and one for the sum; short lines several at a time.
 ///
 /// # Safety
 /// `src` must hold `outer * n` elements and `dst` `outer`, `n >= 1`.
@@ -524,21 +523,36 @@ pub unsafe fn logsumexp<T: Float>(src: *const T, dst: *mut T, outer: usize, n: u
                 std::slice::from_raw_parts_mut(dst.get().add(o0), o1 - o0),
             )
         };
-        let short = if n <= LANES {
-            (o1 - o0) / SHORT_LINES * SHORT_LINES
-        } else {
-            0
+        // Lines of a few values [`LANES`] at a time, across them; up to a vector four at a
+        // time, each padded; longer ones, and the last lines, one at a time.
+        enum Take {
+            Across,
+            Padded,
+            One,
+        }
+        let (take, group) = match n {
+            n if n <= TINY_LINES => (Take::Across, LANES),
+            n if n <= LANES => (Take::Padded, SHORT_LINES),
+            _ => (Take::One, 1),
         };
-        let ((sx, rx), (so, ro)) = (xs.split_at(short * n), out.split_at_mut(short));
+        let grouped = (o1 - o0) / group * group;
+        let ((gx, rx), (go, ro)) = (xs.split_at(grouped * n), out.split_at_mut(grouped));
         simd::best_fma(
             #[inline(always)]
             |fma| {
-                for (x, o) in sx
-                    .chunks_exact(SHORT_LINES * n)
-                    .zip(so.chunks_exact_mut(SHORT_LINES))
-                {
-                    for (o, (m, ls)) in o.iter_mut().zip(max_logsumexp_short_lines(x, n, fma)) {
-                        *o = m.add(ls);
+                for (x, o) in gx.chunks_exact(group * n).zip(go.chunks_exact_mut(group)) {
+                    match take {
+                        Take::Across => logsumexp_tiny_lines(x, o, n, fma),
+                        Take::Padded => {
+                            let lines = max_logsumexp_short_lines(x, n, fma);
+                            for (o, (m, ls)) in o.iter_mut().zip(lines) {
+                                *o = m.add(ls);
+                            }
+                        }
+                        Take::One => {
+                            let (m, ls) = max_logsumexp_line(x, fma);
+                            o[0] = m.add(ls);
+                        }
                     }
                 }
                 for (x, o) in rx.chunks_exact(n).zip(ro) {
@@ -559,6 +573,38 @@ pub unsafe fn logsumexp<T: Float>(src: *const T, dst: *mut T, outer: usize, n: u
         par_ranges(outer, outer.div_ceil(16), lines);
     } else {
         lines(0, outer);
+    }
+}
+
+/// Lines up to this long are taken [`LANES`] at a time by [`logsumexp_tiny_lines`].
+pub const TINY_LINES: usize = 4;
+
+/// `log Σ exp(x)` of [`LANES`] consecutive lines of `n <= TINY_LINES` values: the lines' k-th
+/// values gathered into a vector, so that the maxima, the terms, the sums and the logarithms
+/// are each a few vector operations for all the lines (padding each line to a vector would
+/// spend most lanes on nothing). A line with an infinite maximum or NaN gives NaN here.
+#[inline(always)]
+fn logsumexp_tiny_lines<T: Float>(xs: &[T], out: &mut [T], n: usize, fma: bool) {
+    let mut cols = [[T::zero(); LANES]; TINY_LINES];
+    for (l, line) in xs.chunks_exact(n).enumerate().take(LANES) {
+        for (col, &x) in cols.iter_mut().zip(line) {
+            col[l] = x;
+        }
+    }
+    let mut m = cols[0];
+    for col in &cols[1..n] {
+        for l in 0..LANES {
+            m[l] = max(m[l], col[l]);
+        }
+    }
+    let mut s = [T::zero(); LANES];
+    for col in &cols[..n] {
+        for l in 0..LANES {
+            s[l] = s[l].add(col[l].sub(m[l]).exp_below_max(fma));
+        }
+    }
+    for (o, (&m, &s)) in out.iter_mut().zip(m.iter().zip(&s)) {
+        *o = m.add(s.ln());
     }
 }
 

@@ -523,36 +523,21 @@ pub unsafe fn logsumexp<T: Float>(src: *const T, dst: *mut T, outer: usize, n: u
                 std::slice::from_raw_parts_mut(dst.get().add(o0), o1 - o0),
             )
         };
-        // Lines of a few values [`LANES`] at a time, across them; up to a vector four at a
-        // time, each padded; longer ones, and the last lines, one at a time.
-        enum Take {
-            Across,
-            Padded,
-            One,
-        }
-        let (take, group) = match n {
-            n if n <= TINY_LINES => (Take::Across, LANES),
-            n if n <= LANES => (Take::Padded, SHORT_LINES),
-            _ => (Take::One, 1),
-        };
+        // Lines up to a vector long [`LANES`] at a time, across them (measured 2-3 times as
+        // fast as padding each to a vector); longer ones, and the last lines, one at a time.
+        let across = n <= LANES;
+        let group = if across { LANES } else { 1 };
         let grouped = (o1 - o0) / group * group;
         let ((gx, rx), (go, ro)) = (xs.split_at(grouped * n), out.split_at_mut(grouped));
         simd::best_fma(
             #[inline(always)]
             |fma| {
                 for (x, o) in gx.chunks_exact(group * n).zip(go.chunks_exact_mut(group)) {
-                    match take {
-                        Take::Across => logsumexp_tiny_lines(x, o, n, fma),
-                        Take::Padded => {
-                            let lines = max_logsumexp_short_lines(x, n, fma);
-                            for (o, (m, ls)) in o.iter_mut().zip(lines) {
-                                *o = m.add(ls);
-                            }
-                        }
-                        Take::One => {
-                            let (m, ls) = max_logsumexp_line(x, fma);
-                            o[0] = m.add(ls);
-                        }
+                    if across {
+                        logsumexp_short_lines(x, o, n, fma);
+                    } else {
+                        let (m, ls) = max_logsumexp_line(x, fma);
+                        o[0] = m.add(ls);
                     }
                 }
                 for (x, o) in rx.chunks_exact(n).zip(ro) {
@@ -576,16 +561,13 @@ pub unsafe fn logsumexp<T: Float>(src: *const T, dst: *mut T, outer: usize, n: u
     }
 }
 
-/// Lines up to this long are taken [`LANES`] at a time by [`logsumexp_tiny_lines`].
-pub const TINY_LINES: usize = 4;
-
-/// `log Σ exp(x)` of [`LANES`] consecutive lines of `n <= TINY_LINES` values: the lines' k-th
+/// `log Σ exp(x)` of [`LANES`] consecutive lines of `n <= LANES` values: the lines' k-th
 /// values gathered into a vector, so that the maxima, the terms, the sums and the logarithms
 /// are each a few vector operations for all the lines (padding each line to a vector would
 /// spend most lanes on nothing). A line with an infinite maximum or NaN gives NaN here.
 #[inline(always)]
-fn logsumexp_tiny_lines<T: Float>(xs: &[T], out: &mut [T], n: usize, fma: bool) {
-    let mut cols = [[T::zero(); LANES]; TINY_LINES];
+fn logsumexp_short_lines<T: Float>(xs: &[T], out: &mut [T], n: usize, fma: bool) {
+    let mut cols = [[T::zero(); LANES]; LANES];
     for (l, line) in xs.chunks_exact(n).enumerate().take(LANES) {
         for (col, &x) in cols.iter_mut().zip(line) {
             col[l] = x;

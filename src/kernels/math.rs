@@ -115,6 +115,17 @@ pub trait Arith: Copy + PartialOrd + Send + Sync + 'static {
 macro_rules! int_arith {
     ($t:ty) => {
         impl Arith for $t {
+            /// Integer additions wrap, so any order gives the same sum: one running total,
+            /// which the compiler turns into a vector reduction (the pairwise sum's tail went
+            /// through the stack value by value: int64 rows of 100 took twice as long).
+            #[inline(always)]
+            fn fast_sum(xs: &[Self]) -> Option<Self> {
+                let mut s: $t = 0;
+                for &x in xs {
+                    s = s.wrapping_add(x);
+                }
+                Some(s)
+            }
             #[inline(always)]
             fn add(self, o: Self) -> Self {
                 self.wrapping_add(o)

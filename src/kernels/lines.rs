@@ -534,7 +534,12 @@ pub unsafe fn logsumexp<T: Float>(src: *const T, dst: *mut T, outer: usize, n: u
             |fma| {
                 for (x, o) in gx.chunks_exact(group * n).zip(go.chunks_exact_mut(group)) {
                     if across {
-                        logsumexp_short_lines(x, o, n, fma);
+                        // columns held for the lines' widths, in registers where few
+                        match n {
+                            0..=4 => logsumexp_short_lines::<T, 4>(x, o, n, fma),
+                            5..=8 => logsumexp_short_lines::<T, 8>(x, o, n, fma),
+                            _ => logsumexp_short_lines::<T, LANES>(x, o, n, fma),
+                        }
                     } else {
                         let (m, ls) = max_logsumexp_line(x, fma);
                         o[0] = m.add(ls);
@@ -561,16 +566,16 @@ pub unsafe fn logsumexp<T: Float>(src: *const T, dst: *mut T, outer: usize, n: u
     }
 }
 
-/// `log Σ exp(x)` of [`LANES`] consecutive lines of `n <= LANES` values: the lines' k-th
+/// `log Σ exp(x)` of [`LANES`] consecutive lines of `n <= W <= LANES` values: the lines' k-th
 /// values gathered into a vector, so that the maxima, the terms, the sums and the logarithms
 /// are each a few vector operations for all the lines (padding each line to a vector would
 /// spend most lanes on nothing). A line with an infinite maximum or NaN gives NaN here.
 #[inline(always)]
-fn logsumexp_short_lines<T: Float>(xs: &[T], out: &mut [T], n: usize, fma: bool) {
-    let mut cols = [[T::zero(); LANES]; LANES];
-    for (l, line) in xs.chunks_exact(n).enumerate().take(LANES) {
-        for (col, &x) in cols.iter_mut().zip(line) {
-            col[l] = x;
+fn logsumexp_short_lines<T: Float, const W: usize>(xs: &[T], out: &mut [T], n: usize, fma: bool) {
+    let mut cols = [[T::zero(); LANES]; W];
+    for (k, col) in cols.iter_mut().enumerate().take(n) {
+        for (c, line) in col.iter_mut().zip(xs.chunks_exact(n)) {
+            *c = line[k];
         }
     }
     let mut m = cols[0];
@@ -585,9 +590,11 @@ fn logsumexp_short_lines<T: Float>(xs: &[T], out: &mut [T], n: usize, fma: bool)
             s[l] = s[l].add(col[l].sub(m[l]).exp_below_max(fma));
         }
     }
-    for (o, (&m, &s)) in out.iter_mut().zip(m.iter().zip(&s)) {
-        *o = m.add(s.ln());
+    let mut lse = [T::zero(); LANES];
+    for l in 0..LANES {
+        lse[l] = m[l].add(s[l].ln());
     }
+    out.copy_from_slice(&lse);
 }
 
 /// PyTorch's `logsumexp` of a line, value by value (for lines with infinities or NaN).

@@ -823,6 +823,26 @@ mod tests {
     }
 
     #[test]
+    fn logsumexp_of_lines_of_every_width_matches_the_formula() {
+        for n in 1..=20 {
+            for outer in [1, 15, 16, 17, 40] {
+                let x: Vec<f64> = (0..outer * n)
+                    .map(|i| ((i * 37 % 101) as f64 - 50.0) * 0.3)
+                    .collect();
+                let mut out = vec![0.0; outer];
+                // SAFETY: `x` holds `outer * n` values and `out` `outer`.
+                unsafe { logsumexp(x.as_ptr(), out.as_mut_ptr(), outer, n) };
+                for (l, &got) in out.iter().enumerate() {
+                    let line = &x[l * n..(l + 1) * n];
+                    let m = line.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+                    let want = m + line.iter().map(|v| (v - m).exp()).sum::<f64>().ln();
+                    assert!((got - want).abs() <= 1e-13 * want.abs().max(1.0), "{n} {l}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn softmax_rows_and_columns_agree_with_the_formula() {
         // 3 lines of 37 elements (more than LANES, with a remainder), as rows and as columns.
         let (lines, n) = (3usize, 37usize);

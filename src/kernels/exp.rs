@@ -51,38 +51,60 @@ mul_add!(f32, f64);
 const HI_F32: f32 = 88.722_84;
 const LO_F32: f32 = -103.972_08;
 
-/// e^x for f32 (`fma`: see the module documentation).
-#[inline(always)]
-pub fn exp_f32(x: f32, fma: bool) -> f32 {
-    // `max` and `min` drop a NaN (`clamp` would keep it), so the arithmetic stays finite for
-    // every input.
-    #[allow(clippy::manual_clamp)]
-    let y = exp_f32_in_range(x.max(LO_F32).min(HI_F32), fma);
-    if x.is_nan() {
-        x
-    } else if x > HI_F32 {
-        f32::INFINITY
-    } else if x < LO_F32 {
-        0.0
-    } else {
-        y
-    }
-}
+/// `exp_f32`/`exp_f64` and `exp_f32_below_max`/`exp_f64_below_max` around the kernels for
+/// arguments in range.
+macro_rules! exp_fns {
+    ($t:ident, $exp:ident, $below_max:ident, $in_range:ident, $lo:ident, $hi:ident) => {
+        /// e^x (`fma`: see the module documentation).
+        #[inline(always)]
+        pub fn $exp(x: $t, fma: bool) -> $t {
+            // `max` and `min` drop a NaN (`clamp` would keep it), so the arithmetic stays
+            // finite for every input.
+            #[allow(clippy::manual_clamp)]
+            let y = $in_range(x.max($lo).min($hi), fma);
+            if x.is_nan() {
+                x
+            } else if x > $hi {
+                $t::INFINITY
+            } else if x < $lo {
+                0.0
+            } else {
+                y
+            }
+        }
 
-/// e^x for f32 where `x` is at most `ln(f32::MAX)` or NaN, as softmax's `x - max(x)` always is:
-/// [`exp_f32`] without the overflow side, and with NaN carried through by the arithmetic
-/// rather than chosen at the end (a quarter fewer instructions). Larger `x` give unspecified
-/// values.
-#[inline(always)]
-pub fn exp_f32_below_max(x: f32, fma: bool) -> f32 {
-    // NaN fails the comparison and is kept
-    let y = exp_f32_in_range(if x < LO_F32 { LO_F32 } else { x }, fma);
-    if x < LO_F32 {
-        0.0
-    } else {
-        y
-    }
+        /// e^x where `x` is at most `ln(MAX)` or NaN, as softmax's `x - max(x)` always is: the
+        /// full `exp` without the overflow side, and with NaN carried through by the arithmetic
+        /// rather than chosen at the end (a quarter fewer instructions). Larger `x` give
+        /// unspecified values.
+        #[inline(always)]
+        pub fn $below_max(x: $t, fma: bool) -> $t {
+            // NaN fails the comparison and is kept
+            let y = $in_range(if x < $lo { $lo } else { x }, fma);
+            if x < $lo {
+                0.0
+            } else {
+                y
+            }
+        }
+    };
 }
+exp_fns!(
+    f32,
+    exp_f32,
+    exp_f32_below_max,
+    exp_f32_in_range,
+    LO_F32,
+    HI_F32
+);
+exp_fns!(
+    f64,
+    exp_f64,
+    exp_f64_below_max,
+    exp_f64_in_range,
+    LO_F64,
+    HI_F64
+);
 
 /// e^x for `LO_F32 <= x <= HI_F32` (NaN gives NaN).
 #[inline(always)]
@@ -116,35 +138,6 @@ fn exp_f32_in_range(xc: f32, fma: bool) -> f32 {
 /// As [`HI_F32`] and [`LO_F32`], for f64.
 const HI_F64: f64 = 7.097_827_128_933_84e2;
 const LO_F64: f64 = -7.451_332_191_019_411e2;
-
-/// e^x for f64 (`fma`: see the module documentation).
-#[inline(always)]
-pub fn exp_f64(x: f64, fma: bool) -> f64 {
-    // `max` and `min` drop a NaN (`clamp` would keep it), so the arithmetic stays finite for
-    // every input.
-    #[allow(clippy::manual_clamp)]
-    let y = exp_f64_in_range(x.max(LO_F64).min(HI_F64), fma);
-    if x.is_nan() {
-        x
-    } else if x > HI_F64 {
-        f64::INFINITY
-    } else if x < LO_F64 {
-        0.0
-    } else {
-        y
-    }
-}
-
-/// [`exp_f32_below_max`] for f64.
-#[inline(always)]
-pub fn exp_f64_below_max(x: f64, fma: bool) -> f64 {
-    let y = exp_f64_in_range(if x < LO_F64 { LO_F64 } else { x }, fma);
-    if x < LO_F64 {
-        0.0
-    } else {
-        y
-    }
-}
 
 /// e^x for `LO_F64 <= x <= HI_F64` (NaN gives NaN).
 #[inline(always)]

@@ -774,3 +774,30 @@ def test_column_sums_of_every_width_match_numpy(dtype):
                 (rg.tensor(np.ascontiguousarray(arr.T)).t().sum(0), ref.sum(0)),
             ]:
                 np.testing.assert_allclose(got.numpy(), want, **tol)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_column_reductions_of_wide_rows_match_numpy(dtype):
+    """Rows more than 4 KiB apart are folded row by row, four at a time within a block of 128:
+    row counts around the groups and the blocks, ties and NaN for the positions, products."""
+    rng = np.random.default_rng(23)
+    for rows in (1, 3, 4, 5, 127, 128, 131, 260):
+        arr = rng.integers(-3, 4, (rows, 1030)).astype(dtype)
+        arr[rows // 2, 7] = np.nan
+        ref = arr.astype(np.float64)
+        small = (1 + rng.random((rows, 1030)) / 100).astype(dtype)
+        for t, a, s in [
+            (rg.tensor(arr), arr, small),
+            (rg.tensor(arr)[:, 3:], arr[:, 3:], small[:, 3:]),
+        ]:
+            tol = dict(rtol=4 * rows * np.finfo(dtype).eps, atol=rows * np.finfo(dtype).eps)
+            np.testing.assert_allclose(t.sum(0).numpy(), ref[:, -a.shape[1] :].sum(0), **tol)
+            np.testing.assert_array_equal(t.amax(0).numpy(), np.max(a, axis=0))
+            np.testing.assert_array_equal(t.argmax(0).numpy(), np.argmax(a, axis=0))
+            np.testing.assert_array_equal(t.argmin(0).numpy(), np.argmin(a, axis=0))
+            ts = rg.tensor(np.ascontiguousarray(s))
+            np.testing.assert_allclose(
+                ts.prod(0).numpy(),
+                np.prod(s.astype(np.float64), axis=0),
+                rtol=4 * rows * np.finfo(dtype).eps,
+            )

@@ -629,20 +629,34 @@ unsafe fn fold_vertical<T: Copy, F: Fold<T>>(
             simd::best(
                 #[inline(always)]
                 || {
-                    for i in 0..rlen {
+                    let mut i = 0;
+                    while i < rlen {
+                        // Contiguous rows four at a time within a block: the partial results
+                        // are loaded and stored once per four rows (the same steps, in the
+                        // same order).
+                        let rows = if ks == 1 && i + 4 <= rlen && *in_block + 4 <= BLOCK {
+                            4
+                        } else {
+                            1
+                        };
                         // SAFETY: offsets come from the geometry.
                         unsafe {
-                            let row = base.add(roff + i * rs + t0 * ks);
-                            if ks == 1 {
-                                let xs = std::slice::from_raw_parts(row, tn);
+                            let row = |q: usize| base.add(roff + (i + q) * rs + t0 * ks);
+                            if rows == 4 {
+                                let xs =
+                                    [0, 1, 2, 3].map(|q| std::slice::from_raw_parts(row(q), tn));
+                                step_four_rows(fold, acc, xs, pos + i);
+                            } else if ks == 1 {
+                                let xs = std::slice::from_raw_parts(row(0), tn);
                                 step_row(fold, acc, xs, pos + i);
                             } else {
                                 for (j, a) in acc.iter_mut().enumerate() {
-                                    *a = fold.step(*a, *row.add(j * ks), pos + i);
+                                    *a = fold.step(*a, *row(0).add(j * ks), pos + i);
                                 }
                             }
                         }
-                        *in_block += 1;
+                        i += rows;
+                        *in_block += rows;
                         if *in_block == BLOCK {
                             flush(total, acc, fold);
                             *in_block = 0;
@@ -709,6 +723,19 @@ unsafe fn fold_narrow<T: Copy, F: Fold<T>>(
 fn step_row<T: Copy, F: Fold<T>>(fold: &F, acc: &mut [F::Acc], xs: &[T], idx: usize) {
     for (a, &x) in acc.iter_mut().zip(xs) {
         *a = fold.step(*a, x, idx);
+    }
+}
+
+/// [`step_row`] of four rows in turn, each partial result loaded and stored once.
+#[inline(always)]
+fn step_four_rows<T: Copy, F: Fold<T>>(fold: &F, acc: &mut [F::Acc], xs: [&[T]; 4], idx: usize) {
+    let n = acc.len();
+    let [x0, x1, x2, x3] = xs.map(|x| &x[..n]);
+    for j in 0..n {
+        let mut v = fold.step(acc[j], x0[j], idx);
+        v = fold.step(v, x1[j], idx + 1);
+        v = fold.step(v, x2[j], idx + 2);
+        acc[j] = fold.step(v, x3[j], idx + 3);
     }
 }
 

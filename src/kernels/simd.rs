@@ -11,23 +11,15 @@
 /// `#[inline(always)]`, see the module documentation).
 #[inline(always)]
 pub fn best<R>(f: impl FnOnce() -> R) -> R {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the CPU has AVX-512F.
-            return unsafe { with_avx512(f) };
-        }
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: the CPU has AVX2 and FMA.
-            return unsafe { with_avx2(f) };
-        }
-    }
-    f()
+    best_fma(
+        #[inline(always)]
+        |_| f(),
+    )
 }
 
 /// [`best`] for kernels that use fused multiply-add where the CPU has it: `f` is told whether
 /// it does (a constant in each compiled copy once inlined), as [`crate::kernels::exp`] takes it.
+/// AVX-512 is chosen first, else AVX2 with FMA, else the baseline build.
 #[inline(always)]
 pub fn best_fma<R>(f: impl FnOnce(bool) -> R) -> R {
     #[cfg(target_arch = "x86_64")]

@@ -150,7 +150,8 @@ const SHORT_ROWS: usize = 8;
 /// thread never waits for one that is asleep (see [`par_ranges`](super::parallel::par_ranges)).
 const PARALLEL_MIN_BYTES: usize = 1 << 18;
 
-/// Folds `src` (laid out as `geom` says) into `out[0..geom.n_out()]`.
+/// Folds `src` (laid out as `geom` says) into `out[0..geom.n_out()]`, writing every one of
+/// them (`out` may be uninitialised).
 ///
 /// # Safety
 /// `src` must be valid for every offset the geometry reaches, and `out` for `n_out` writes.
@@ -197,27 +198,24 @@ where
             chunk_len(n_red, n_out)
         };
         let n_parts = n_red.div_ceil(chunk);
-        let mut partial: Vec<F::Acc> = vec![fold.identity(); n_parts * n_out];
+        // The first part folds into `out`, the others into rows of partial results.
+        let mut partial: Vec<F::Acc> = Vec::with_capacity((n_parts - 1) * n_out);
         let parts = SendPtr(partial.as_mut_ptr());
         par_ranges(n_red, chunk, |r0, r1| {
             let p = r0 / chunk;
-            // SAFETY: part `p` writes its own row of `partial`.
-            unsafe {
-                process(
-                    src.get(),
-                    geom,
-                    0,
-                    n_out,
-                    r0,
-                    r1,
-                    parts.get().add(p * n_out),
-                    fold,
-                )
+            let dst = if p == 0 {
+                out.get()
+            } else {
+                // SAFETY: part `p > 0` writes row `p - 1` of `partial`'s capacity.
+                unsafe { parts.get().add((p - 1) * n_out) }
             };
+            // SAFETY: each part writes every output of its own row.
+            unsafe { process(src.get(), geom, 0, n_out, r0, r1, dst, fold) };
         });
-        // SAFETY: the caller's `out` holds `n_out` outputs.
+        // SAFETY: every part wrote its whole row (`process` writes every output).
+        unsafe { partial.set_len((n_parts - 1) * n_out) };
+        // SAFETY: the caller's `out` holds `n_out` outputs, written by part 0.
         let out = unsafe { std::slice::from_raw_parts_mut(out.get(), n_out) };
-        out.fill(fold.identity());
         // Part after part, along contiguous rows of partial results (a loop over outputs
         // gathering each one's parts `n_out` apart cost more than the folding for short, wide
         // matrices).
@@ -617,13 +615,36 @@ unsafe fn fold_vertical<T: Copy, F: Fold<T>>(
     {
         return;
     }
-    let mut block: Vec<F::Acc> = vec![fold.identity(); len.min(TILE)];
+    // Fewer rows than a block: the outputs are the partial results themselves (a block's
+    // results merged into the identity are unchanged), so no buffers of partial results are
+    // made, filled or copied out.
+    let one_block = r1 - r0 < BLOCK;
+    let mut block: Vec<F::Acc> = if one_block {
+        Vec::new()
+    } else {
+        vec![fold.identity(); len.min(TILE)]
+    };
     for t0 in (0..len).step_by(TILE) {
         let tn = (len - t0).min(TILE);
-        let mut total: Vec<F::Acc> = vec![fold.identity(); tn];
+        let acc: &mut [F::Acc] = if one_block {
+            // SAFETY: outputs `t0..t0 + tn` lie in the caller's run of `len`.
+            let out = unsafe { std::slice::from_raw_parts_mut(dst.add(t0), tn) };
+            simd::best(
+                #[inline(always)]
+                || out.fill(fold.identity()),
+            );
+            out
+        } else {
+            &mut block[..tn]
+        };
+        let mut total: Vec<F::Acc> = if one_block {
+            Vec::new()
+        } else {
+            vec![fold.identity(); tn]
+        };
         let mut in_block = 0usize;
         for_each_run(&geom.red_shape, &red, r0, r1, |pos, rlen, [roff]| {
-            let acc = &mut block[..tn];
+            let acc = &mut *acc;
             let (total, in_block) = (&mut total, &mut in_block);
             // One vector dispatch per run of rows (all of them when one dimension is reduced).
             simd::best(
@@ -665,10 +686,12 @@ unsafe fn fold_vertical<T: Copy, F: Fold<T>>(
                 },
             );
         });
-        flush(&mut total, &mut block[..tn], fold);
-        for (j, a) in total.into_iter().enumerate() {
-            // SAFETY: `t0 + j < len`, the caller's output run.
-            unsafe { *dst.add(t0 + j) = a };
+        if !one_block {
+            flush(&mut total, acc, fold);
+            for (j, a) in total.into_iter().enumerate() {
+                // SAFETY: `t0 + j < len`, the caller's output run.
+                unsafe { *dst.add(t0 + j) = a };
+            }
         }
     }
 }

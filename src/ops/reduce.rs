@@ -11,6 +11,7 @@ use crate::kernels::folds::{
     ArgExtreme, CountNonzero, Extreme, Logic, Prod, Sum, WideProd, WideSum,
 };
 use crate::kernels::reduce::{first_rows_matching, reduce, Fold, ReduceGeom};
+use crate::kernels::simd;
 use crate::kernels::Element;
 use crate::layout::{wrap_dim, Layout};
 use crate::ops::elementwise::{binary, Arg, BinaryOp};
@@ -66,9 +67,14 @@ pub fn reduced_count(shape: &[usize], mask: &[bool]) -> usize {
 /// Folds `t` (whose element type is `T`) along `mask` into one accumulator per output.
 fn fold_acc<T: Element, F: Fold<T>>(t: &Tensor, mask: &[bool], fold: &F) -> Vec<F::Acc> {
     let geom = ReduceGeom::new(t.shape(), t.strides(), mask);
-    let mut out = vec![fold.identity(); geom.n_out()];
-    // SAFETY: `T` is `t`'s element type and the geometry is `t`'s layout.
-    unsafe { reduce(t.data_ptr::<T>(), &geom, out.as_mut_ptr(), fold) };
+    let n = geom.n_out();
+    let mut out = Vec::with_capacity(n);
+    // SAFETY: `T` is `t`'s element type and the geometry is `t`'s layout; `reduce` writes
+    // every one of the `n` outputs.
+    unsafe {
+        reduce(t.data_ptr::<T>(), &geom, out.as_mut_ptr(), fold);
+        out.set_len(n);
+    }
     out
 }
 
@@ -79,9 +85,10 @@ fn fold_same<T: Element, F: Fold<T, Acc = T>>(
     keepdim: bool,
     fold: &F,
 ) -> Result<Tensor> {
-    let out = Tensor::zeros(&reduced_shape(t.shape(), mask, keepdim), t.dtype())?;
+    let out = Tensor::uninit(&reduced_shape(t.shape(), mask, keepdim), t.dtype())?;
     let geom = ReduceGeom::new(t.shape(), t.strides(), mask);
-    // SAFETY: `T` is the element type of `t` and `out`; `out` is fresh and holds n_out elements.
+    // SAFETY: `T` is the element type of `t` and `out`; `out` is fresh and holds n_out
+    // elements, every one of which `reduce` writes.
     unsafe { reduce(t.data_ptr::<T>(), &geom, out.data_ptr::<T>(), fold) };
     Ok(out)
 }
@@ -95,12 +102,19 @@ fn fold_wide<F: Fold<f32, Acc = f64>>(
     fold: &F,
 ) -> Result<Tensor> {
     let wide = fold_acc::<f32, _>(t, mask, fold);
-    let narrow: Vec<f32> = wide.into_iter().map(|v| v as f32).collect();
-    Tensor::from_vec(
-        &narrow,
-        &reduced_shape(t.shape(), mask, keepdim),
-        DType::F32,
-    )
+    let out = Tensor::uninit(&reduced_shape(t.shape(), mask, keepdim), DType::F32)?;
+    // SAFETY: `out` is a fresh float32 tensor.
+    let narrow = unsafe { out.data_ptr::<f32>() };
+    simd::best(
+        #[inline(always)]
+        || {
+            for (i, &v) in wide.iter().enumerate() {
+                // SAFETY: `out` is a fresh buffer of one float32 per result.
+                unsafe { *narrow.add(i) = v as f32 };
+            }
+        },
+    );
+    Ok(out)
 }
 
 /// torch's result dtype for `sum`, `prod` and `cumsum`: integers and bool widen to int64.

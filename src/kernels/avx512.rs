@@ -395,6 +395,82 @@ pub unsafe fn extreme_f64(xs: &[f64], largest: bool) -> f64 {
     }
 }
 
+/// `a` widened to two float64 vectors, multiplied into `lo` and `hi`.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn widen_mul(lo: &mut __m512d, hi: &mut __m512d, a: __m512) {
+    let upper = _mm256_castpd_ps(_mm512_extractf64x4_pd::<1>(_mm512_castps_pd(a)));
+    *lo = _mm512_mul_pd(*lo, _mm512_cvtps_pd(_mm512_castps512_ps256(a)));
+    *hi = _mm512_mul_pd(*hi, _mm512_cvtps_pd(upper));
+}
+
+/// `Π xs` of float32 values with float64 partial products (each value widened as it is read,
+/// as [`WideProd`](super::folds::WideProd) does): four chains of eight lanes, the last values
+/// by a masked load whose other lanes hold 1 (a row of 100 then costs no value-by-value tail).
+///
+/// # Safety
+/// The CPU must have AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub unsafe fn prod_f32(xs: &[f32]) -> f64 {
+    let n = xs.len();
+    let p = xs.as_ptr();
+    let [mut a0, mut a1, mut a2, mut a3] = [_mm512_set1_pd(1.0); 4];
+    let mut i = 0;
+    while i + 32 <= n {
+        // SAFETY: `i + 32 <= n`.
+        let (x, y) = unsafe { (_mm512_loadu_ps(p.add(i)), _mm512_loadu_ps(p.add(i + 16))) };
+        widen_mul(&mut a0, &mut a1, x);
+        widen_mul(&mut a2, &mut a3, y);
+        i += 32;
+    }
+    if i + 16 <= n {
+        // SAFETY: `i + 16 <= n`.
+        widen_mul(&mut a0, &mut a1, unsafe { _mm512_loadu_ps(p.add(i)) });
+        i += 16;
+    }
+    if i < n {
+        // SAFETY: the lanes loaded are `i..n`; masked-off lanes are not accessed.
+        let x = unsafe { _mm512_mask_loadu_ps(_mm512_set1_ps(1.0), first_lanes(n - i), p.add(i)) };
+        widen_mul(&mut a2, &mut a3, x);
+    }
+    _mm512_reduce_mul_pd(_mm512_mul_pd(_mm512_mul_pd(a0, a1), _mm512_mul_pd(a2, a3)))
+}
+
+/// `Π xs` of float64 values: [`prod_f32`]'s loop without the widening.
+///
+/// # Safety
+/// The CPU must have AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub unsafe fn prod_f64(xs: &[f64]) -> f64 {
+    let n = xs.len();
+    let p = xs.as_ptr();
+    let mut acc = [_mm512_set1_pd(1.0); 4];
+    let mut i = 0;
+    while i + 32 <= n {
+        for (j, a) in acc.iter_mut().enumerate() {
+            // SAFETY: `i + j * 8 + 8 <= i + 32 <= n`.
+            *a = _mm512_mul_pd(*a, unsafe { _mm512_loadu_pd(p.add(i + j * 8)) });
+        }
+        i += 32;
+    }
+    let mut j = 0;
+    while i + 8 <= n {
+        // SAFETY: `i + 8 <= n`.
+        acc[j] = _mm512_mul_pd(acc[j], unsafe { _mm512_loadu_pd(p.add(i)) });
+        j += 1;
+        i += 8;
+    }
+    if i < n {
+        // SAFETY: the lanes loaded are `i..n`; masked-off lanes are not accessed.
+        let x = unsafe { _mm512_mask_loadu_pd(_mm512_set1_pd(1.0), first_lanes8(n - i), p.add(i)) };
+        acc[3] = _mm512_mul_pd(acc[3], x);
+    }
+    _mm512_reduce_mul_pd(_mm512_mul_pd(
+        _mm512_mul_pd(acc[0], acc[1]),
+        _mm512_mul_pd(acc[2], acc[3]),
+    ))
+}
+
 /// Column-wise extremes: `out[j]` = the largest (or smallest) of `src[r * stride + j]` over
 /// `r < rows`, NaN if any is NaN, for `j < out_len`. Tiles of 64 columns (four vectors, the
 /// last tile's by masked loads) are folded down all the rows with their accumulators in
@@ -761,6 +837,58 @@ mod tests {
                 ints.iter().map(|&x| x as f64).sum::<f64>(),
                 "len {len}"
             );
+        }
+    }
+
+    #[test]
+    fn products_match_float64_products() {
+        if !available() {
+            return;
+        }
+        let mut seed = 5;
+        for len in LENGTHS {
+            // values near one, so that long products stay in range
+            let xs: Vec<f64> = values(len, &mut seed)
+                .iter()
+                .map(|v| 1.0 + v / 1e6)
+                .collect();
+            let exact: f64 = xs.iter().product();
+            // SAFETY: the CPU has AVX-512F.
+            let ours = unsafe { prod_f64(&xs) };
+            let bound = (len as f64 + 4.0) * f64::EPSILON * exact.abs();
+            assert!(
+                (ours - exact).abs() <= bound,
+                "len {len}: {ours} vs {exact}"
+            );
+            let narrow: Vec<f32> = xs.iter().map(|&x| x as f32).collect();
+            let exact: f64 = narrow.iter().map(|&x| x as f64).product();
+            // SAFETY: as above.
+            let ours = unsafe { prod_f32(&narrow) };
+            assert!(
+                (ours - exact).abs() <= bound,
+                "len {len}: {ours} vs {exact}"
+            );
+            // small powers of two multiply exactly; a zero anywhere gives zero, a NaN NaN
+            let mut twos: Vec<f64> = (0..len).map(|i| [0.5, 2.0, 1.0][i % 3]).collect();
+            let exact: f64 = twos.iter().product();
+            // SAFETY: as above.
+            assert_eq!(unsafe { prod_f64(&twos) }, exact, "len {len}");
+            let twos32: Vec<f32> = twos.iter().map(|&x| x as f32).collect();
+            // SAFETY: as above.
+            assert_eq!(unsafe { prod_f32(&twos32) }, exact, "len {len}");
+            if len > 0 {
+                for special in [0.0, f64::NAN] {
+                    twos[len / 2] = special;
+                    // SAFETY: as above.
+                    let got = unsafe { prod_f64(&twos) };
+                    assert_eq!(got.to_bits(), (special * 1.0).to_bits(), "len {len}");
+                    let twos32: Vec<f32> = twos.iter().map(|&x| x as f32).collect();
+                    // SAFETY: as above.
+                    let got = unsafe { prod_f32(&twos32) };
+                    assert_eq!(got.is_nan(), special.is_nan(), "len {len}");
+                    assert!(special.is_nan() || got == 0.0, "len {len}");
+                }
+            }
         }
     }
 

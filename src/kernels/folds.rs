@@ -353,6 +353,9 @@ impl<T: Arith + Element> Fold<T> for Prod {
     }
     #[inline(always)]
     fn fold_slice(&self, acc: T, xs: &[T], _: usize) -> T {
+        if let Some(p) = T::fast_prod(xs) {
+            return acc.mul(p);
+        }
         acc.mul(lanes(xs, T::one(), T::mul))
     }
 }
@@ -378,6 +381,11 @@ impl Fold<f32> for WideProd {
     }
     #[inline(always)]
     fn fold_slice(&self, acc: f64, xs: &[f32], _: usize) -> f64 {
+        #[cfg(target_arch = "x86_64")]
+        if super::avx512::available() {
+            // SAFETY: the CPU has AVX-512F.
+            return acc * unsafe { super::avx512::prod_f32(xs) };
+        }
         acc * lanes_by(xs, 1.0f64, |a, x| a * x as f64, |a, b| a * b)
     }
 }

@@ -82,6 +82,12 @@ pub trait Arith: Copy + PartialOrd + Send + Sync + 'static {
     fn fast_sum(_xs: &[Self]) -> Option<Self> {
         None
     }
+    /// `Π xs` by a hand-written vector loop where this type has one and the CPU runs it;
+    /// `None` leaves it to the portable loop.
+    #[inline(always)]
+    fn fast_prod(_xs: &[Self]) -> Option<Self> {
+        None
+    }
     /// Maximum that propagates NaN, as `torch.maximum`.
     fn max_nan(self, o: Self) -> Self {
         if self.is_nan() || o.is_nan() {
@@ -251,7 +257,7 @@ macro_rules! int_arith {
 }
 
 macro_rules! float_arith {
-    ($t:ty, $extreme:ident, $rows:ident, $sum_rows:ident, $find:ident $(, $sum:ident)?) => {
+    ($t:ty, $extreme:ident, $rows:ident, $sum_rows:ident, $find:ident $(, prod = $prod:ident)? $(, sum = $sum:ident)?) => {
         impl Arith for $t {
             #[inline(always)]
             unsafe fn fast_sum_rows(
@@ -312,6 +318,18 @@ macro_rules! float_arith {
                 if super::avx512::available() {
                     // SAFETY: the CPU has AVX-512F.
                     return Some(unsafe { super::avx512::$sum(xs) });
+                }
+                let _ = xs;
+                None
+            }
+            )?
+            $(
+            #[inline(always)]
+            fn fast_prod(xs: &[Self]) -> Option<Self> {
+                #[cfg(target_arch = "x86_64")]
+                if super::avx512::available() {
+                    // SAFETY: the CPU has AVX-512F.
+                    return Some(unsafe { super::avx512::$prod(xs) });
                 }
                 let _ = xs;
                 None
@@ -429,7 +447,8 @@ float_arith!(
     extreme_rows_f64,
     sum_rows_f64,
     find_f64,
-    pairwise_sum_f64
+    prod = prod_f64,
+    sum = pairwise_sum_f64
 );
 
 /// Transcendental functions of the float types.

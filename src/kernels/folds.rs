@@ -360,8 +360,9 @@ impl<T: Arith + Element> Fold<T> for Prod {
     }
 }
 
-/// `Π x` of float32 values accumulated in float64 (as torch's CPU kernel does: partial
-/// products may leave float32's range and come back, and a 0 stays 0 whichever lanes meet it),
+/// `Π x` of float32 values accumulated in float64 (partial products may leave float32's range
+/// and come back, and a 0 stays 0 whichever lanes meet it; torch's CPU kernel multiplies
+/// float32 lanes, and gives `inf` or `nan` there: a difference the README lists),
 /// returned in float64 for the caller to round once. The lanes of [`Prod`] over float64, each
 /// value widened as it is read (no float64 copy of the input).
 pub struct WideProd;

@@ -179,7 +179,8 @@ where
     let out = SendPtr(out);
     // The size first: asking for the thread count takes a lock.
     let work = n_out.saturating_mul(n_red);
-    if work.saturating_mul(std::mem::size_of::<T>()) < PARALLEL_MIN_BYTES || !worth_parallel(work) {
+    let bytes = work.saturating_mul(std::mem::size_of::<T>());
+    if bytes < PARALLEL_MIN_BYTES || !worth_parallel(work) {
         // SAFETY: forwarded from the caller.
         unsafe { process(src.get(), geom, 0, n_out, 0, n_red, out.get(), fold) };
         return;
@@ -187,9 +188,7 @@ where
     let threads = num_threads();
     let vertical = geom.vertical();
     // Vertical reductions of what the cores' caches hold: one stripe of columns per thread.
-    let stripes = vertical
-        && work.saturating_mul(std::mem::size_of::<T>()) < STRIPES_MAX_BYTES
-        && n_out >= STRIPE_ALIGN * threads;
+    let stripes = vertical && bytes < STRIPES_MAX_BYTES && n_out >= STRIPE_ALIGN * threads;
     // Larger ones read whole rows per thread, the rows split between threads.
     let split_rows = vertical && !stripes && n_red >= 4 * threads && n_out <= 4 * TILE;
     if stripes || (n_out >= 4 * threads && !split_rows) {
@@ -384,7 +383,7 @@ impl<'a, T: Copy + PartialEq> RowSearch<'a, T> {
     /// # Safety
     /// As for [`first_rows_matching`], and `rows <= i32::MAX`.
     unsafe fn tiles<const TW: usize>(
-        &mut self,
+        &self,
         src: *const T,
         rows: usize,
         row_stride: usize,

@@ -5,7 +5,9 @@
 //! split in two parts so that `n ln2` is exact), then approximate `exp(r)` by a polynomial
 //! (Cephes' minimax one for f32, the Taylor series to degree 13 for f64) and scale by `2^n`.
 //! The scale is applied as two factors `2^(n/2)` and `2^(n - n/2)`, each a normal number, so
-//! results near overflow and in the subnormal range come out right with one rounding. Accuracy: within 1 ulp of the correctly rounded result over the whole range
+//! results near overflow and in the subnormal range come out right with one rounding (softmax's
+//! form for arguments up to zero needs one factor and a constant: [`exp_f32_below_max`]).
+//! Accuracy: within 1 ulp of the correctly rounded result over the whole range
 //! (tested below against f64 arithmetic for f32 and against libm for f64).
 //!
 //! The `fma` argument says whether the caller runs where the CPU has fused multiply-add
@@ -54,7 +56,15 @@ const LO_F32: f32 = -103.972_08;
 /// `exp_f32`/`exp_f64` and `exp_f32_below_max`/`exp_f64_below_max` around the kernels for
 /// arguments in range.
 macro_rules! exp_fns {
-    ($t:ident, $exp:ident, $below_max:ident, $in_range:ident, $lo:ident, $hi:ident) => {
+    (
+        $t:ident,
+        $exp:ident,
+        $below_max:ident,
+        $in_range:ident,
+        $not_above:ident,
+        $lo:ident,
+        $hi:ident
+    ) => {
         /// e^x (`fma`: see the module documentation).
         #[inline(always)]
         pub fn $exp(x: $t, fma: bool) -> $t {
@@ -73,14 +83,15 @@ macro_rules! exp_fns {
             }
         }
 
-        /// e^x where `x` is at most `ln(MAX)` or NaN, as softmax's `x - max(x)` always is: the
-        /// full `exp` without the overflow side, and with NaN carried through by the arithmetic
-        /// rather than chosen at the end (a quarter fewer instructions). Larger `x` give
-        /// unspecified values.
+        /// e^x where `x` is at most zero or NaN, as softmax's `x - max(x)` always is: the full
+        /// `exp` without the overflow side, with NaN carried through by the arithmetic rather
+        /// than chosen at the end, and a cheaper scaling by `2^n` (half the instructions in
+        /// all). Exact for `x` up to [`NOT_ABOVE_MAX_F32`] and [`NOT_ABOVE_MAX_F64`]; larger `x`
+        /// give unspecified values.
         #[inline(always)]
         pub fn $below_max(x: $t, fma: bool) -> $t {
             // NaN fails the comparison and is kept
-            let y = $in_range(if x < $lo { $lo } else { x }, fma);
+            let y = $not_above(if x < $lo { $lo } else { x }, fma);
             if x < $lo {
                 0.0
             } else {
@@ -94,6 +105,7 @@ exp_fns!(
     exp_f32,
     exp_f32_below_max,
     exp_f32_in_range,
+    exp_f32_not_above,
     LO_F32,
     HI_F32
 );
@@ -102,6 +114,7 @@ exp_fns!(
     exp_f64,
     exp_f64_below_max,
     exp_f64_in_range,
+    exp_f64_not_above,
     LO_F64,
     HI_F64
 );
@@ -109,14 +122,44 @@ exp_fns!(
 /// e^x for `LO_F32 <= x <= HI_F32` (NaN gives NaN).
 #[inline(always)]
 fn exp_f32_in_range(xc: f32, fma: bool) -> f32 {
+    let (p, t) = exp_f32_reduced(xc, fma);
+    let n = t.to_bits() as i32 - MAGIC_F32.to_bits() as i32;
+    let h = n >> 1;
+    let s1 = f32::from_bits(((h + 127) as u32) << 23);
+    let s2 = f32::from_bits(((n - h + 127) as u32) << 23);
+    p * s1 * s2
+}
+
+/// The largest argument [`exp_f32_below_max`] takes: `2^n` with `n` up to 63 (see
+/// [`exp_f32_not_above`]).
+pub const NOT_ABOVE_MAX_F32: f32 = 43.0;
+
+/// e^x for `LO_F32 <= x <= NOT_ABOVE_MAX_F32` (NaN gives NaN), with the same result as
+/// [`exp_f32_in_range`]: `p 2^n` as `(p 2^(n + 64)) 2^-64`, where the first product is exact
+/// (a normal number for `-150 <= n <= 63`) and the second rounds once, as the two factors there
+/// do. `2^(n + 64)`'s bits come from `t`'s in two integer instructions: the low bits of `t`
+/// hold `n` (those of `MAGIC_F32` shift out), so shifting them into the exponent field and
+/// adding the bias and 64 builds it.
+#[inline(always)]
+fn exp_f32_not_above(xc: f32, fma: bool) -> f32 {
+    const TWO_M64: f32 = 1.0 / 18_446_744_073_709_551_616.0;
+    let (p, t) = exp_f32_reduced(xc, fma);
+    let s = f32::from_bits((t.to_bits() << 23).wrapping_add((127 + 64) << 23));
+    p * s * TWO_M64
+}
+
+/// 1.5 * 2^23: adding it to a float32 of magnitude below 2^22 rounds to an integer `n`, which
+/// then sits in the low mantissa bits (`bits(MAGIC + n) = bits(MAGIC) + n`).
+const MAGIC_F32: f32 = 12_582_912.0;
+
+/// `(e^r, t)` for `x = n ln2 + r`, where `t = MAGIC_F32 + n` carries `n` in its low bits.
+#[inline(always)]
+fn exp_f32_reduced(xc: f32, fma: bool) -> (f32, f32) {
     const LOG2E: f32 = std::f32::consts::LOG2_E;
     const LN2_HI: f32 = 0.693_359_4;
     const LN2_LO: f32 = -2.121_944_4e-4;
-    // 1.5 * 2^23: adding it rounds to an integer, which then sits in the low mantissa bits.
-    const MAGIC: f32 = 12_582_912.0;
-    let t = mla(xc, LOG2E, MAGIC, fma);
-    let n_int = t.to_bits() as i32 - MAGIC.to_bits() as i32;
-    let n = t - MAGIC;
+    let t = mla(xc, LOG2E, MAGIC_F32, fma);
+    let n = t - MAGIC_F32;
     let r = mla(-n, LN2_LO, mla(-n, LN2_HI, xc, fma), fma);
     let mut q = 1.987_569_1e-4;
     for c in [
@@ -128,11 +171,7 @@ fn exp_f32_in_range(xc: f32, fma: bool) -> f32 {
     ] {
         q = mla(q, r, c, fma);
     }
-    let p = mla(q, r * r, r, fma) + 1.0;
-    let h = n_int >> 1;
-    let s1 = f32::from_bits(((h + 127) as u32) << 23);
-    let s2 = f32::from_bits(((n_int - h + 127) as u32) << 23);
-    p * s1 * s2
+    (mla(q, r * r, r, fma) + 1.0, t)
 }
 
 /// As [`HI_F32`] and [`LO_F32`], for f64.
@@ -142,11 +181,37 @@ const LO_F64: f64 = -7.451_332_191_019_411e2;
 /// e^x for `LO_F64 <= x <= HI_F64` (NaN gives NaN).
 #[inline(always)]
 fn exp_f64_in_range(xc: f64, fma: bool) -> f64 {
+    let (p, t) = exp_f64_reduced(xc, fma);
+    let n = t.to_bits() as i64 - MAGIC_F64.to_bits() as i64;
+    let h = n >> 1;
+    let s1 = f64::from_bits(((h + 1023) as u64) << 52);
+    let s2 = f64::from_bits(((n - h + 1023) as u64) << 52);
+    p * s1 * s2
+}
+
+/// The largest argument [`exp_f64_below_max`] takes: `2^n` with `n` up to 511 (see
+/// [`exp_f64_not_above`]).
+pub const NOT_ABOVE_MAX_F64: f64 = 354.0;
+
+/// As [`exp_f32_not_above`], for f64: `(p 2^(n + 512)) 2^-512`, exact in the first product for
+/// `-1075 <= n <= 511`.
+#[inline(always)]
+fn exp_f64_not_above(xc: f64, fma: bool) -> f64 {
+    const TWO_M512: f64 = f64::from_bits((1023 - 512) << 52);
+    let (p, t) = exp_f64_reduced(xc, fma);
+    let s = f64::from_bits((t.to_bits() << 52).wrapping_add((1023 + 512) << 52));
+    p * s * TWO_M512
+}
+
+/// 1.5 * 2^52, as [`MAGIC_F32`] for f64.
+const MAGIC_F64: f64 = 6_755_399_441_055_744.0;
+
+/// `(e^r, t)` for `x = n ln2 + r`, where `t = MAGIC_F64 + n` carries `n` in its low bits.
+#[inline(always)]
+fn exp_f64_reduced(xc: f64, fma: bool) -> (f64, f64) {
     const LOG2E: f64 = std::f64::consts::LOG2_E;
     const LN2_HI: f64 = 6.931_457_519_531_25e-1;
     const LN2_LO: f64 = 1.428_606_820_309_417_3e-6;
-    // 1.5 * 2^52: adding it rounds to an integer, which then sits in the low mantissa bits.
-    const MAGIC: f64 = 6_755_399_441_055_744.0;
     // 1/k! for k = 13 down to 2: the Taylor series, whose terms beyond r^13 stay below 5e-18
     // for |r| <= ln2 / 2.
     const C: [f64; 12] = [
@@ -163,20 +228,15 @@ fn exp_f64_in_range(xc: f64, fma: bool) -> f64 {
         1.0 / 6.0,
         0.5,
     ];
-    let t = mla(xc, LOG2E, MAGIC, fma);
-    let n_int = t.to_bits() as i64 - MAGIC.to_bits() as i64;
-    let n = t - MAGIC;
+    let t = mla(xc, LOG2E, MAGIC_F64, fma);
+    let n = t - MAGIC_F64;
     let r = mla(-n, LN2_LO, mla(-n, LN2_HI, xc, fma), fma);
     let mut q = C[0];
     for &c in &C[1..] {
         q = mla(q, r, c, fma);
     }
     // 1 + (r + r^2 q): the small terms are summed first, so one rounding dominates.
-    let p = 1.0 + mla(r * r, q, r, fma);
-    let h = n_int >> 1;
-    let s1 = f64::from_bits(((h + 1023) as u64) << 52);
-    let s2 = f64::from_bits(((n_int - h + 1023) as u64) << 52);
-    p * s1 * s2
+    (1.0 + mla(r * r, q, r, fma), t)
 }
 
 /// ln x for f32 (`fma`: see the module documentation), as musl's branch-free `logf` (from
@@ -328,9 +388,10 @@ mod tests {
     fn below_max_forms_agree_with_the_full_ones_up_to_the_maximum() {
         for fma in [false, true] {
             let mut x = -120.0f32;
-            while x <= HI_F32 {
+            while x <= NOT_ABOVE_MAX_F32 {
                 assert_eq!(exp_f32_below_max(x, fma), exp_f32(x, fma), "{x}");
                 let y = x as f64 * 7.0;
+                assert!(y <= NOT_ABOVE_MAX_F64);
                 assert_eq!(exp_f64_below_max(y, fma), exp_f64(y, fma), "{y}");
                 x += 0.000_913;
             }

@@ -220,18 +220,23 @@ def test_cumsum_cumprod_match_numpy(data):
     )
 
 
+@pytest.mark.parametrize("rows", [9000, 1, 6, 103])
 @pytest.mark.parametrize("width", [1, 2, 3, 5, 10, 15, 16])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64, np.bool_])
-def test_column_reductions_of_narrow_matrices_match_numpy(width, dtype):
-    # rows narrower than a vector are folded several at a time; 9000 rows cross the blocks
+def test_column_reductions_of_narrow_matrices_match_numpy(rows, width, dtype):
+    # rows narrower than a vector are folded several at a time; 9000 rows cross the blocks,
+    # the other counts end in a partial vector
     rng = np.random.default_rng(width)
-    arr = (rng.standard_normal((9000, width)) * 3).astype(dtype)
+    arr = (rng.standard_normal((rows, width)) * 3).astype(dtype)
     if dtype == np.float32:
-        arr[17 % 9000, width - 1] = np.nan
+        arr[17 % rows, width - 1] = np.nan
     t = rg.tensor(arr)
     cmp = arr.astype(np.int64) if dtype == np.bool_ else arr
     ref = np.float64 if arr.dtype.kind == "f" else np.int64
-    check_close(t.sum(0), np.sum(arr.astype(ref), axis=0), arr.dtype, 9000)
+    check_close(t.sum(0), np.sum(arr.astype(ref), axis=0), arr.dtype, rows)
+    if arr.dtype.kind == "f":
+        near_one = rng.uniform(0.99, 1.01, (rows, width)).astype(dtype)
+        check_close(rg.tensor(near_one).prod(0), np.prod(near_one.astype(ref), 0), dtype, rows)
     np.testing.assert_array_equal(t.amax(0).numpy().astype(cmp.dtype), np.max(cmp, axis=0))
     np.testing.assert_array_equal(t.amin(0).numpy().astype(cmp.dtype), np.min(cmp, axis=0))
     np.testing.assert_array_equal(t.count_nonzero(0).numpy(), np.count_nonzero(arr, axis=0))

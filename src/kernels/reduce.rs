@@ -751,14 +751,19 @@ unsafe fn fold_narrow<T: Copy, F: Fold<T>>(
         || {
             for piece in xs.chunks(BLOCK * period) {
                 let mut lanes = [fold.identity(); WIDE];
-                let chunks = piece.chunks_exact(period);
-                let rest = chunks.remainder();
-                for c in chunks {
-                    for j in 0..period {
+                // Whole vectors of `WIDE` values every `period` (a loop of `period` steps,
+                // known only at run time, left most of them scalar); the lanes from `period`
+                // on fold values of the next rows, which their own chunk folds again, and are
+                // never merged.
+                let mut k = 0;
+                while let Some(c) = piece[k..].first_chunk::<WIDE>() {
+                    for j in 0..WIDE {
                         lanes[j] = fold.step(lanes[j], c[j], 0);
                     }
+                    k += period;
                 }
-                for (j, &x) in rest.iter().enumerate() {
+                // the last whole rows: fewer than `WIDE` values, so at most `period`
+                for (j, &x) in piece[k..].iter().enumerate() {
                     lanes[j] = fold.step(lanes[j], x, 0);
                 }
                 for (j, &lane) in lanes[..period].iter().enumerate() {

@@ -806,3 +806,47 @@ def test_column_reductions_of_wide_rows_match_numpy(dtype):
                 np.prod(s.astype(np.float64), axis=0),
                 rtol=4 * rows * np.finfo(dtype).eps,
             )
+
+
+@pytest.mark.parametrize(
+    ("shape", "dims"),
+    [
+        ((64, 100, 50), (0, 2)),  # short inner runs: folded in two stages
+        ((3, 1000, 10), (0, 2)),  # several tiles of runs
+        ((5, 7, 300), (0, 2)),  # long inner runs: folded in memory order
+        ((2, 3, 4, 5), (0, 3)),
+        ((2, 3, 4, 5), (0, 2, 3)),
+        ((6, 3, 70, 2), (1, 3)),
+        ((64, 600, 20), (0, 2)),  # parallel over the outputs
+        ((512, 2, 300), (0, 2)),  # parallel over the reduced runs
+    ],
+)
+def test_reductions_over_dims_around_kept_ones_match_numpy(shape, dims):
+    rng = np.random.default_rng(len(shape) + shape[-1])
+    x = rng.integers(-3, 4, shape)
+    threads = rg.get_num_threads()
+    try:
+        for n in (1, 2):
+            rg.set_num_threads(n)
+            for dtype in (np.float32, np.float64, np.int64):
+                arr = x.astype(dtype)
+                t = rg.tensor(arr)
+                # small integers: every sum is exact, in any order
+                np.testing.assert_array_equal(t.sum(dims).numpy(), arr.sum(dims, dtype=arr.dtype))
+                np.testing.assert_array_equal(t.amax(dims).numpy(), arr.max(dims))
+                np.testing.assert_array_equal(t.amin(dims).numpy(), arr.min(dims))
+                np.testing.assert_array_equal(
+                    t.count_nonzero(dims).numpy(), np.count_nonzero(arr, axis=dims)
+                )
+                np.testing.assert_array_equal((t > 0).any(dims).numpy(), (arr > 0).any(dims))
+                if dtype != np.int64:
+                    check_close(t.mean(dims), arr.astype(np.float64).mean(dims), dtype, arr.size)
+                    norm = np.sqrt((arr.astype(np.float64) ** 2).sum(dims))
+                    check_close(t.norm(dim=dims), norm, dtype, arr.size)
+                # a sliced input: the runs are shorter than the rows
+                sliced = arr[..., 1:]
+                np.testing.assert_array_equal(
+                    t[..., 1:].sum(dims).numpy(), sliced.sum(dims, dtype=arr.dtype)
+                )
+    finally:
+        rg.set_num_threads(threads)

@@ -850,3 +850,30 @@ def test_reductions_over_dims_around_kept_ones_match_numpy(shape, dims):
                 )
     finally:
         rg.set_num_threads(threads)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+def test_reductions_of_strided_and_transposed_inputs_match_numpy(dtype):
+    # strided rows (eight at a time, then the rest one by one), strided runs copied together
+    # across rows (more than one batch of 256), and reduced dims taken in memory order
+    rng = np.random.default_rng(3)
+    base = rng.integers(-5, 6, (1003, 300)).astype(dtype)
+    views = {
+        "every other column": (base[:, ::2], lambda a: a[:, ::2]),
+        "one column": (base[:, 7], lambda a: a[:, 7]),
+        "every third, some rows": (base[:11, ::3], lambda a: a[:11, ::3]),
+        "transposed": (base.T, lambda a: a.T),
+    }
+    t = rg.tensor(base)
+    for name, (ref, view) in views.items():
+        v = view(t)
+        for dims in [None, 0, -1, (0, -1)] if ref.ndim == 2 else [None, 0]:
+            got = v.sum() if dims is None else v.sum(dims)
+            want = ref.sum(dims, dtype=ref.dtype)
+            np.testing.assert_array_equal(got.numpy(), want, err_msg=f"{name} sum {dims}")
+            got = v.amax() if dims is None else v.amax(dims)
+            np.testing.assert_array_equal(got.numpy(), ref.max(dims), err_msg=f"{name} {dims}")
+        if ref.ndim == 2:
+            np.testing.assert_array_equal(v.argmax(1).numpy(), ref.argmax(1), err_msg=name)
+            np.testing.assert_array_equal(v.argmin(0).numpy(), ref.argmin(0), err_msg=name)
+        np.testing.assert_array_equal(v.argmax().numpy(), ref.argmax(), err_msg=name)

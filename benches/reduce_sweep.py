@@ -69,6 +69,20 @@ def cases():
         ("sum i64 (1000,100) d1", shape, "int64", lambda m, x: x.sum(1)),
         ("sum i64 (1000,100) d0", shape, "int64", lambda m, x: x.sum(0)),
     ]
+    # dims on both sides of kept ones, and views (strided, transposed)
+    for shape in [(64, 100, 50), (64, 100, 256), (1000, 10, 10)]:
+        out.append((f"sum dims (0,2) {shape}", shape, "float32", lambda m, x: x.sum((0, 2))))
+    out += [
+        ("amax dims (0,2) (64,100,50)", (64, 100, 50), "float32", lambda m, x: x.amax((0, 2))),
+        ("sum view x.T (1000,100)", (1000, 100), "float32", lambda m, x: x.T.sum()),
+        ("sum view x[:,::2] (1000,100)", (1000, 100), "float32", lambda m, x: x[:, ::2].sum()),
+        ("sum view x[:,::2] d1 (1000,100)", (1000, 100), "float32", lambda m, x: x[:, ::2].sum(1)),
+        ("sum view x[:,::2] d0 (1000,100)", (1000, 100), "float32", lambda m, x: x[:, ::2].sum(0)),
+        ("sum view x[::2] (1000,100)", (1000, 100), "float32", lambda m, x: x[::2].sum()),
+        ("sum view x[:,0] (100000,4)", (100000, 4), "float32", lambda m, x: x[:, 0].sum()),
+        ("amax view x[:,::3] d1", (1000, 300), "float32", lambda m, x: x[:, ::3].amax(1)),
+        ("sum narrow d0 (1000,10)", (1000, 10), "float32", lambda m, x: x.sum(0)),
+    ]
     return out
 
 

@@ -219,6 +219,16 @@ impl Tensor {
     /// with `self` unless it is the same view.
     pub(crate) fn copy_from_unchecked(&self, src: &Tensor) {
         let dst_dtype = self.dtype;
+        if src.dtype == dst_dtype {
+            with_dtype!(dst_dtype, T => {
+                // SAFETY: as below; the same type on both sides, copied as it is.
+                unsafe {
+                    map1::<T, T>(self.shape(), (self.data_ptr::<T>(), self.strides()), src.raw::<T>(),
+                        |v| v);
+                }
+            });
+            return;
+        }
         with_dtype!(src.dtype, S => with_dtype!(dst_dtype, D => {
             // SAFETY: both layouts were checked against their storages; the caller guarantees
             // no partial overlap.

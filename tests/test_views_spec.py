@@ -210,3 +210,24 @@ def test_parameter_style_inplace_init_through_views():
     ptr, obj = w._storage_ptr(), id(w)
     w -= 0.1 * rg.ones(1, 2)
     assert (w._storage_ptr(), id(w)) == (ptr, obj)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64, np.int32, np.uint8, np.bool_])
+def test_copies_of_strided_views_match_numpy(dtype):
+    # the contiguous copy of a view whose last dimension is strided steps a pointer down it
+    rng = np.random.default_rng(2)
+    base = rng.integers(0, 100, (9, 301)).astype(dtype)
+    t = rg.tensor(base)
+    views = {
+        "every other column": lambda a: a[:, ::2],
+        "one column": lambda a: a[:, 3],
+        "rows and columns stepped": lambda a: a[1::3, 2:-1:7],
+        "transposed": lambda a: a.T,
+    }
+    for name, view in views.items():
+        got = view(t).contiguous()
+        assert got.is_contiguous()
+        np.testing.assert_array_equal(got.numpy(), view(base), err_msg=name)
+        np.testing.assert_array_equal(view(t).clone().numpy(), view(base), err_msg=name)
+        cast = view(t).to(rg.float64).numpy()
+        np.testing.assert_array_equal(cast, view(base).astype(np.float64), err_msg=name)

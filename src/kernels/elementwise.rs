@@ -87,6 +87,15 @@ pub unsafe fn map1<A: Copy + Sync, R: Copy + Send>(
                             *o.add(i) = v;
                         }
                     }
+                    // a strided view into a contiguous result (`x[:, ::2].contiguous()`): the
+                    // stores in order, from a pointer stepped by the stride
+                    (1, _) => {
+                        let mut p = a;
+                        for i in 0..len {
+                            *o.add(i) = f(*p);
+                            p = p.wrapping_add(ia);
+                        }
+                    }
                     _ => {
                         for i in 0..len {
                             *o.add(i * io) = f(*a.add(i * ia));

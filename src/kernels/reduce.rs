@@ -840,10 +840,12 @@ unsafe fn fold_one_gathered<T: Copy, F: Fold<T>>(
             let mut i = 0;
             while i < len {
                 let n = (len - i).min(GATHER - filled);
-                let at = off + i * rs;
-                for (k, b) in buf[filled..filled + n].iter_mut().enumerate() {
-                    // SAFETY: element `i + k` of the run lies inside the geometry.
-                    b.write(unsafe { *base.add(at).add(k * rs) });
+                let mut p = base.wrapping_add(off + i * rs);
+                for b in &mut buf[filled..filled + n] {
+                    // SAFETY: `p` steps over elements `i..i + n` of the run, inside the
+                    // geometry (it ends one stride past the last, never read).
+                    b.write(unsafe { *p });
+                    p = p.wrapping_add(rs);
                 }
                 (filled, i) = (filled + n, i + n);
                 if filled == GATHER {

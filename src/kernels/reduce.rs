@@ -821,6 +821,10 @@ unsafe fn fold_one_gathered<T: Copy, F: Fold<T>>(
     fold: &F,
 ) -> F::Acc {
     let (_, rs) = ReduceGeom::inner(&geom.red_shape, &geom.red_strides);
+    if F::ORDER_FREE && !fold.fast_short_slices() {
+        // SAFETY: forwarded.
+        return unsafe { fold_one_chains(base, geom, r0, r1, fold) };
+    }
     let mut buf = [MaybeUninit::<T>::uninit(); GATHER];
     let (mut acc, mut filled, mut start) = (fold.identity(), 0, r0);
     let flush = |acc: F::Acc, n: usize, start: usize, buf: &[MaybeUninit<T>; GATHER]| {
@@ -859,6 +863,61 @@ unsafe fn fold_one_gathered<T: Copy, F: Fold<T>>(
         acc = flush(acc, filled, start, &buf);
     }
     acc
+}
+
+/// Independent chains of steps in [`fold_one_chains`].
+const CHAINS: usize = 8;
+
+/// [`fold_one`] of strided runs for folds whose order does not matter: [`CHAINS`] chains of
+/// steps side by side, each value read where it is (`x[:, 0].sum()` of a (100000, 4) float32
+/// matrix: 28 µs copied together first, 22 µs so; PyTorch 18). Not for folds with fast vector
+/// loops of their own (extremes), whose scalar steps cost more than the copy.
+///
+/// # Safety
+/// As for [`reduce`].
+unsafe fn fold_one_chains<T: Copy, F: Fold<T>>(
+    base: *const T,
+    geom: &ReduceGeom,
+    r0: usize,
+    r1: usize,
+    fold: &F,
+) -> F::Acc {
+    let (_, rs) = ReduceGeom::inner(&geom.red_shape, &geom.red_strides);
+    let mut chains = [fold.identity(); CHAINS];
+    for_each_run(
+        &geom.red_shape,
+        std::array::from_ref(&geom.red_strides),
+        r0,
+        r1,
+        |_, len, [off]| {
+            chains = simd::best(
+                #[inline(always)]
+                || {
+                    // a local copy: the loads through `p` could otherwise alias it
+                    let mut c = chains;
+                    let mut p = base.wrapping_add(off);
+                    let mut left = len;
+                    while left >= CHAINS {
+                        for (k, a) in c.iter_mut().enumerate() {
+                            // SAFETY: the run's next `CHAINS` elements lie inside the geometry.
+                            *a = fold.step(*a, unsafe { *p.add(k * rs) }, 0);
+                        }
+                        p = p.wrapping_add(CHAINS * rs);
+                        left -= CHAINS;
+                    }
+                    for a in &mut c[..left] {
+                        // SAFETY: as above, the run's last elements.
+                        *a = fold.step(*a, unsafe { *p }, 0);
+                        p = p.wrapping_add(rs);
+                    }
+                    c
+                },
+            );
+        },
+    );
+    chains
+        .into_iter()
+        .fold(fold.identity(), |a, c| fold.merge(a, c))
 }
 
 /// Folds reduced positions `r0..r1` of the output whose elements start at `base`.

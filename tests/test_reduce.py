@@ -877,3 +877,22 @@ def test_reductions_of_strided_and_transposed_inputs_match_numpy(dtype):
             np.testing.assert_array_equal(v.argmax(1).numpy(), ref.argmax(1), err_msg=name)
             np.testing.assert_array_equal(v.argmin(0).numpy(), ref.argmin(0), err_msg=name)
         np.testing.assert_array_equal(v.argmax().numpy(), ref.argmax(), err_msg=name)
+
+
+def test_column_reductions_of_strided_views_on_two_threads_match_numpy():
+    # outputs two or three elements apart: every column of their span folded, theirs kept;
+    # large enough to go parallel (one stripe of columns per thread)
+    rng = np.random.default_rng(8)
+    base = rng.integers(-50, 50, (600, 900)).astype(np.float32)
+    t = rg.tensor(base)
+    threads = rg.get_num_threads()
+    try:
+        for n in (1, 2):
+            rg.set_num_threads(n)
+            for step in (2, 3, 5):
+                view, ref = t[:, 1::step], base[:, 1::step]
+                np.testing.assert_array_equal(view.sum(0).numpy(), ref.sum(0))
+                np.testing.assert_array_equal(view.amax(0).numpy(), ref.max(0))
+                np.testing.assert_array_equal(view.argmax(0).numpy(), ref.argmax(0))
+    finally:
+        rg.set_num_threads(threads)

@@ -192,8 +192,10 @@ const TILE: usize = 4096;
 /// the totals (blocked summation bounds the rounding error of long vertical sums).
 pub(crate) const BLOCK: usize = 128;
 
-/// The longest run of [`ReduceGeom::inner_run`] folded in two stages ([`process_runs_kept`]);
-/// longer ones spend little in their one horizontal step each, and are folded in memory order.
+/// The longest run of [`ReduceGeom::inner_run`] folded in two stages ([`process_runs_kept`]),
+/// unless all the outputs' runs fit in one tile (`x[::2].sum()` of (1000, 100) float32: 7.6 ->
+/// 3.0 µs); longer ones spend little in their one horizontal step each, and are folded in
+/// memory order.
 const SHORT_RUN: usize = 64;
 
 /// The largest distance between outputs of a vertical reduction that folds every column of
@@ -592,7 +594,7 @@ unsafe fn process<T: Copy, F: Fold<T>>(
             if r0.is_multiple_of(len) && r1.is_multiple_of(len) {
                 // SAFETY: forwarded.
                 unsafe {
-                    if len <= SHORT_RUN {
+                    if len <= SHORT_RUN || (o1 - o0) * len <= TILE {
                         process_runs_kept(src, &runs_kept, len, o0, o1, r0, r1, out, fold)
                     } else {
                         process_runs_in_order(src, geom, &runs_kept, len, o0, o1, r0, r1, out, fold)

@@ -813,7 +813,9 @@ def test_column_reductions_of_wide_rows_match_numpy(dtype):
     [
         ((64, 100, 50), (0, 2)),  # short inner runs: folded in two stages
         ((3, 1000, 10), (0, 2)),  # several tiles of runs
-        ((5, 7, 300), (0, 2)),  # long inner runs: folded in memory order
+        ((5, 7, 300), (0, 2)),  # long inner runs, all in one tile: two stages
+        ((4, 50, 200), (0, 2)),  # long inner runs: folded in memory order
+        ((16, 40, 300), (0, 2)),  # the same, one share of outputs per thread
         ((2, 3, 4, 5), (0, 3)),
         ((2, 3, 4, 5), (0, 2, 3)),
         ((6, 3, 70, 2), (1, 3)),

@@ -65,6 +65,12 @@ def cases(rg, np, torch):
             return lambda: np.ascontiguousarray(a.T)
         return lambda: a.T.contiguous()
 
+    def strided_copy(lib, mod):
+        a = tensor(lib, mod, np.ascontiguousarray(big[:, :100]))
+        if lib == "numpy":
+            return lambda: np.ascontiguousarray(a[:, ::2])
+        return lambda: a[:, ::2].contiguous()
+
     def reshape_view(lib, mod):
         a = tensor(lib, mod, big)
         return lambda: a.reshape(500, 2000)
@@ -77,5 +83,6 @@ def cases(rg, np, torch):
     add("x[x > 0] (1e6)", mask_select)
     add("cat (1000x1000)x2", cat_rows)
     add("T.contiguous (1000x1000)", transpose_copy)
+    add("x[:, ::2].contiguous (1000x100)", strided_copy)
     add("reshape view (1000x1000)", reshape_view)
     return out

@@ -198,6 +198,12 @@ pub(crate) const BLOCK: usize = 128;
 /// memory order.
 const SHORT_RUN: usize = 64;
 
+/// Whether `outputs` outputs with inner runs of `len` ([`ReduceGeom::inner_run`]) are folded in
+/// memory order ([`process_runs_in_order`]) rather than in two stages ([`process_runs_kept`]).
+fn runs_in_order(len: usize, outputs: usize) -> bool {
+    len > SHORT_RUN && outputs * len > TILE
+}
+
 /// The largest distance between outputs of a vertical reduction that folds every column of
 /// their span (see [`fold_vertical`]).
 const SPAN_MAX_STRIDE: usize = 4;
@@ -254,8 +260,9 @@ where
     // Strided values (other than down columns) are read one at a time, at about four times a
     // contiguous value's cost: counted so for the threshold (`x[:, ::2].sum(1)` of a (1000,
     // 100) float32 matrix, 200 KB, takes 15 µs on one thread).
+    let vertical = geom.vertical();
     let (_, rs) = ReduceGeom::inner(&geom.red_shape, &geom.red_strides);
-    let per_value = if rs != 1 && !geom.vertical() { 4 } else { 1 };
+    let per_value = if rs != 1 && !vertical { 4 } else { 1 };
     let bytes = work.saturating_mul(std::mem::size_of::<T>() * per_value);
     if bytes < PARALLEL_MIN_BYTES || !worth_parallel(work) {
         // SAFETY: forwarded from the caller.
@@ -263,14 +270,16 @@ where
         return;
     }
     let threads = num_threads();
-    let vertical = geom.vertical();
     // Vertical reductions of what the cores' caches hold: one stripe of columns per thread.
     let stripes = vertical && bytes < STRIPES_MAX_BYTES && n_out >= STRIPE_ALIGN * threads;
     // Larger ones read whole rows per thread, the rows split between threads.
     let split_rows = vertical && !stripes && n_red >= 4 * threads && n_out <= 4 * TILE;
     if stripes || (n_out >= 4 * threads && !split_rows) {
-        let in_order =
-            F::ORDER_FREE && !vertical && geom.inner_run().is_some_and(|(len, _)| len > SHORT_RUN);
+        let in_order = F::ORDER_FREE
+            && !vertical
+            && geom
+                .inner_run()
+                .is_some_and(|(len, _)| runs_in_order(len, n_out.div_ceil(threads)));
         let chunk = if stripes {
             n_out.div_ceil(threads).next_multiple_of(STRIPE_ALIGN)
         } else if in_order {
@@ -599,7 +608,7 @@ unsafe fn process<T: Copy, F: Fold<T>>(
             if r0.is_multiple_of(len) && r1.is_multiple_of(len) {
                 // SAFETY: forwarded.
                 unsafe {
-                    if len <= SHORT_RUN || (o1 - o0) * len <= TILE {
+                    if !runs_in_order(len, o1 - o0) {
                         process_runs_kept(src, &runs_kept, len, o0, o1, r0, r1, out, fold)
                     } else {
                         process_runs_in_order(src, geom, &runs_kept, len, o0, o1, r0, r1, out, fold)
@@ -669,7 +678,7 @@ unsafe fn process<T: Copy, F: Fold<T>>(
                                     r0,
                                 )
                             } else {
-                                fold_one_gathered(src.add(koff + j * ks), geom, r0, r1, fold)
+                                fold_strided(src.add(koff + j * ks), geom, r0, r1, fold)
                             };
                         }
                     },
@@ -814,13 +823,35 @@ fn merge_run<T, F: Fold<T>>(fold: &F, run: &[F::Acc]) -> F::Acc {
         .fold(fold.identity(), |a, p| fold.merge(a, p))
 }
 
-/// [`fold_one`] of strided runs: their values copied together, [`GATHER`] at a time across
-/// runs (consecutive positions), each batch folded as one contiguous run: one step after
-/// another, each waiting for the last, and one fold per short run both cost more than the copy
-/// (`x[:, 0].sum()` of a (100000, 4) float32 matrix: 57 -> 36 µs, PyTorch 18; the copy is
-/// most of what is left: from a pointer to the batch's first value, as `at + k * rs`, it took
-/// three quarters of the time of `(i + k) * rs` from the run's start, and AVX-512 gathers were
-/// slower still).
+/// [`fold_one`] of strided runs (the innermost reduced stride not 1): [`fold_one_chains`] for
+/// folds whose order does not matter and that have no vector loops of their own,
+/// [`fold_one_gathered`] for the others.
+///
+/// # Safety
+/// As for [`reduce`].
+unsafe fn fold_strided<T: Copy, F: Fold<T>>(
+    base: *const T,
+    geom: &ReduceGeom,
+    r0: usize,
+    r1: usize,
+    fold: &F,
+) -> F::Acc {
+    // SAFETY: forwarded.
+    unsafe {
+        if F::ORDER_FREE && !fold.fast_short_slices() {
+            fold_one_chains(base, geom, r0, r1, fold)
+        } else {
+            fold_one_gathered(base, geom, r0, r1, fold)
+        }
+    }
+}
+
+/// Strided runs' values copied together, [`GATHER`] at a time across runs (consecutive
+/// positions), each batch folded as one contiguous run: one step after another, each waiting
+/// for the last, and one fold per short run both cost more than the copy (`x[:, ::3].amax(1)`
+/// of a (1000, 300) float32 matrix: 90 -> 40 µs). The copy steps a pointer from the batch's
+/// first value (three quarters of the time of `(i + k) * rs` from the run's start; AVX-512
+/// gathers were slower still).
 ///
 /// # Safety
 /// As for [`reduce`].
@@ -832,10 +863,6 @@ unsafe fn fold_one_gathered<T: Copy, F: Fold<T>>(
     fold: &F,
 ) -> F::Acc {
     let (_, rs) = ReduceGeom::inner(&geom.red_shape, &geom.red_strides);
-    if F::ORDER_FREE && !fold.fast_short_slices() {
-        // SAFETY: forwarded.
-        return unsafe { fold_one_chains(base, geom, r0, r1, fold) };
-    }
     let mut buf = [MaybeUninit::<T>::uninit(); GATHER];
     let (mut acc, mut filled, mut start) = (fold.identity(), 0, r0);
     let flush = |acc: F::Acc, n: usize, start: usize, buf: &[MaybeUninit<T>; GATHER]| {
@@ -879,10 +906,10 @@ unsafe fn fold_one_gathered<T: Copy, F: Fold<T>>(
 /// Independent chains of steps in [`fold_one_chains`].
 const CHAINS: usize = 8;
 
-/// [`fold_one`] of strided runs for folds whose order does not matter: [`CHAINS`] chains of
-/// steps side by side, each value read where it is (`x[:, 0].sum()` of a (100000, 4) float32
-/// matrix: 28 µs copied together first, 22 µs so; PyTorch 18). Not for folds with fast vector
-/// loops of their own (extremes), whose scalar steps cost more than the copy.
+/// Strided runs of a fold whose order does not matter: [`CHAINS`] chains of steps side by
+/// side, each value read where it is (`x[:, 0].sum()` of a (100000, 4) float32 matrix: 57 µs
+/// one step after another, 28 µs copied together first, 22 µs so; PyTorch 18). Not for folds
+/// with fast vector loops of their own (extremes), whose scalar steps cost more than the copy.
 ///
 /// # Safety
 /// As for [`reduce`].
@@ -947,7 +974,7 @@ unsafe fn fold_one<T: Copy, F: Fold<T>>(
     let (_, rs) = ReduceGeom::inner(&geom.red_shape, &geom.red_strides);
     if rs != 1 && geom.red_shape.len() > 1 {
         // SAFETY: forwarded.
-        return unsafe { fold_one_gathered(base, geom, r0, r1, fold) };
+        return unsafe { fold_strided(base, geom, r0, r1, fold) };
     }
     let mut run = |pos: usize, len: usize, off: usize| {
         // SAFETY: the run lies inside the geometry.
@@ -1001,7 +1028,7 @@ unsafe fn fold_vertical<T: Copy, F: Fold<T>>(
         // Outputs a few elements apart (`x[:, ::2].sum(0)`): fold every column of their span,
         // contiguous, and keep theirs. The other columns lie between the view's elements, in
         // the same cache lines, and whole vectors of columns cost less than one element at a
-        // time: (1000, 100) float32 31 -> 5 µs.
+        // time: (1000, 100) float32 29 -> 3.6 µs.
         let span = (len - 1) * ks + 1;
         let mut all: Vec<F::Acc> = Vec::with_capacity(span);
         // SAFETY: the span's columns lie between the first and last outputs' columns, inside

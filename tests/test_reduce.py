@@ -899,3 +899,54 @@ def test_column_reductions_of_strided_views_on_two_threads_match_numpy():
                 np.testing.assert_array_equal(view.argmax(0).numpy(), ref.argmax(0))
     finally:
         rg.set_num_threads(threads)
+
+
+@pytest.mark.parametrize("step", [2, 3, 4])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+def test_reductions_of_runs_a_few_elements_apart_match_numpy(step, dtype):
+    # values 2-4 elements apart are folded a vector of 16 at a time, the last vector ending at
+    # a run's last value; runs of 16 or fewer one value at a time. Run lengths around the
+    # vector's, rows that do not coalesce into one run (width + 1), one run long enough to be
+    # merged in blocks, and on two threads runs split between the threads.
+    rng = np.random.default_rng(11)
+    threads = rg.get_num_threads()
+    try:
+        for n in (1, 2):
+            rg.set_num_threads(n)
+            for run in (5, 16, 17, 31, 32, 33, 50, 70_000):
+                rows = 3 if run > 1000 else 2_000
+                for extra in (0, 1):
+                    width = run * step + extra
+                    base = rng.integers(-4, 5, (rows, width)).astype(dtype)
+                    ref, view = base[:, ::step][:, :run], rg.tensor(base)[:, ::step][:, :run]
+                    what = f"step {step}, run {run}, width {width}, {n} threads"
+                    for dims in [None, 1]:
+                        np.testing.assert_array_equal(
+                            view.sum(dims).numpy(), ref.sum(dims, dtype=dtype), err_msg=what
+                        )
+                        np.testing.assert_array_equal(
+                            view.count_nonzero(dims).numpy(),
+                            np.count_nonzero(ref, axis=dims),
+                            err_msg=what,
+                        )
+                        np.testing.assert_array_equal(
+                            (view > 0).any(dims).numpy(), (ref > 0).any(dims), err_msg=what
+                        )
+                        np.testing.assert_array_equal(
+                            (view > -4).all(dims).numpy(), (ref > -4).all(dims), err_msg=what
+                        )
+                    signs = np.where(base > 0, 1, -1).astype(dtype)
+                    signs[:, ::7] *= 2
+                    if run > 1000:
+                        signs = np.where(base > 0, 1, -1).astype(dtype)
+                    t_signs = rg.tensor(signs)[:, ::step][:, :run]
+                    np.testing.assert_array_equal(
+                        t_signs.prod(1).numpy(), signs[:, ::step][:, :run].prod(1), err_msg=what
+                    )
+                    if dtype != np.int64:
+                        norm = np.sqrt((ref.astype(np.float64) ** 2).sum(1))
+                        np.testing.assert_allclose(
+                            view.norm(dim=1).numpy(), norm, rtol=1e-6, err_msg=what
+                        )
+    finally:
+        rg.set_num_threads(threads)

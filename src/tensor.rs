@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::dtype::{DType, Scalar};
 use crate::error::{Error, Result};
 use crate::kernels::element::convert;
-use crate::kernels::elementwise::{map1, Raw};
+use crate::kernels::elementwise::{cast1, Raw};
 use crate::kernels::Element;
 use crate::layout::{checked_numel, fmt_shape, Layout};
 use crate::storage::Storage;
@@ -179,7 +179,7 @@ impl Tensor {
             // SAFETY: writes stay within the layout; a stride-0 destination writes one value.
             unsafe {
                 let out = self.data_ptr::<T>();
-                map1::<T, T>(self.shape(), (out, self.strides()), Raw { ptr: out, strides: self.strides() }, move |_| v);
+                cast1::<T, T>(self.shape(), (out, self.strides()), Raw { ptr: out, strides: self.strides() }, move |_| v);
             }
         });
         self.storage.bump_version();
@@ -223,7 +223,7 @@ impl Tensor {
             with_dtype!(dst_dtype, T => {
                 // SAFETY: as below; the same type on both sides, copied as it is.
                 unsafe {
-                    map1::<T, T>(self.shape(), (self.data_ptr::<T>(), self.strides()), src.raw::<T>(),
+                    cast1::<T, T>(self.shape(), (self.data_ptr::<T>(), self.strides()), src.raw::<T>(),
                         |v| v);
                 }
             });
@@ -233,7 +233,7 @@ impl Tensor {
             // SAFETY: both layouts were checked against their storages; the caller guarantees
             // no partial overlap.
             unsafe {
-                map1::<S, D>(self.shape(), (self.data_ptr::<D>(), self.strides()), src.raw::<S>(),
+                cast1::<S, D>(self.shape(), (self.data_ptr::<D>(), self.strides()), src.raw::<S>(),
                     move |v| convert::<S, D>(v, dst_dtype));
             }
         }));
@@ -285,7 +285,7 @@ impl Tensor {
             let strides = crate::layout::contiguous_strides(self.shape());
             // SAFETY: `out` is a contiguous buffer of the tensor's shape.
             unsafe {
-                map1::<S, T>(self.shape(), (out.as_mut_ptr(), &strides), self.raw::<S>(), move |v| convert::<S, T>(v, dst));
+                cast1::<S, T>(self.shape(), (out.as_mut_ptr(), &strides), self.raw::<S>(), move |v| convert::<S, T>(v, dst));
             }
         });
         out

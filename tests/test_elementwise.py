@@ -600,3 +600,61 @@ def test_comparisons_with_python_floats_compute_in_float(values):
     t = rg.tensor(values)
     assert (t < 0.5).tolist() == (values < 0.5).tolist()
     assert (t == 2.0).tolist() == (values == 2).tolist()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64"])
+def test_strided_and_transposed_operands_match_contiguous_ones(dtype):
+    # strided inputs are gathered 256 values at a time for the vector loops (rows longer than
+    # that, and not a multiple of it), both-strided pairs stepped together, transposed inputs
+    # walked in tiles (partial ones at the edges), strided outputs (in place on a view)
+    # computed through a buffer, and permuted outputs walked in their memory order
+    rng = np.random.default_rng(5)
+    base = rng.integers(-5, 6, (67, 601)).astype(dtype)
+    other = rng.integers(-5, 6, (601, 67)).astype(dtype)
+    views = {
+        "every other column": lambda a: a[:, ::2],
+        "every third, from 1": lambda a: a[:, 1::3],
+        "one column": lambda a: a[:, 7],
+        "transposed": lambda a: a.T,
+        "transposed, sliced": lambda a: a.T[3:, 1:],
+    }
+    t, t_other = rg.tensor(base), rg.tensor(other)
+    for name, view in views.items():
+        ref, v = view(base), view(t)
+        plain = rg.tensor(np.ascontiguousarray(ref))
+        np.testing.assert_array_equal((v + 1).numpy(), ref + 1, err_msg=name)
+        np.testing.assert_array_equal((2 * v).numpy(), 2 * ref, err_msg=name)
+        np.testing.assert_array_equal((v > 0).numpy(), ref > 0, err_msg=name)
+        np.testing.assert_array_equal((v * v).numpy(), ref * ref, err_msg=name)
+        np.testing.assert_array_equal(v.neg().numpy(), -ref, err_msg=name)
+        np.testing.assert_array_equal(v.abs().numpy(), np.abs(ref), err_msg=name)
+        np.testing.assert_array_equal(v.contiguous().numpy(), ref, err_msg=name)
+        if dtype != "int64":
+            # the same kernels as on a contiguous copy: the same bits
+            np.testing.assert_array_equal(v.exp().numpy(), plain.exp().numpy(), err_msg=name)
+            np.testing.assert_array_equal(
+                v.sigmoid().numpy(), plain.sigmoid().numpy(), err_msg=name
+            )
+        if ref.ndim == 2:
+            # a strided operand beside a contiguous one, on either side
+            dense = rng.integers(-5, 6, ref.shape).astype(dtype)
+            np.testing.assert_array_equal((v - rg.tensor(dense)).numpy(), ref - dense, name)
+            np.testing.assert_array_equal((rg.tensor(dense) - v).numpy(), dense - ref, name)
+        # in place on the view: the base changes there and only there
+        for op, np_op in [("add_", np.add), ("mul_", np.multiply)]:
+            b, tb = base.copy(), rg.tensor(base)
+            got = getattr(view(tb), op)(3)
+            view(b)[...] = np_op(view(b), 3)
+            np.testing.assert_array_equal(tb.numpy(), b, err_msg=f"{name} {op}")
+            np.testing.assert_array_equal(got.numpy(), view(b), err_msg=f"{name} {op}")
+        b, tb = base.copy(), rg.tensor(base)
+        view(tb).neg_()
+        view(b)[...] = -view(b)
+        np.testing.assert_array_equal(tb.numpy(), b, err_msg=f"{name} neg_")
+    # a transposed operand beside a contiguous one
+    np.testing.assert_array_equal((t + t_other.T).numpy(), base + other.T)
+    np.testing.assert_array_equal((t_other.T - t).numpy(), other.T - base)
+    b, tb = base.copy(), rg.tensor(base)
+    tb.T.add_(t_other)
+    b.T[...] += other
+    np.testing.assert_array_equal(tb.numpy(), b)

@@ -4,10 +4,12 @@
 //! for the layouts that dominate real programs (all contiguous, one side broadcast), which the
 //! compiler vectorises; other layouts take a strided loop.
 
+use std::mem::MaybeUninit;
+
 use super::parallel::{for_each_chunk, par_ranges, worth_parallel};
-use super::strided::{for_each_run, is_row_major, Transpose};
+use super::strided::{coalesce_in_output_order, for_each_run, is_row_major, Transpose};
 use super::{simd, SendPtr};
-use crate::layout::{coalesce, Strides};
+use crate::layout::Strides;
 
 /// A raw operand: base pointer (already offset) and element strides.
 #[derive(Clone, Copy)]
@@ -16,12 +18,44 @@ pub struct Raw<'a, T> {
     pub strides: &'a [usize],
 }
 
-/// `out[i] = f(a[i])` over `shape`.
+/// `out[i] = f(a[i])` over `shape`, for an `f` that computes (`exp`, `neg`): strided values
+/// are gathered a [`BATCH`] at a time and `f` runs over them as a vector loop.
 ///
 /// # Safety
 /// Every pointer must be valid for every offset its strides reach over `shape`; `out` must not
 /// reach one element through two indices, and may overlap `a` only at identical positions.
 pub unsafe fn map1<A: Copy + Sync, R: Copy + Send>(
+    shape: &[usize],
+    out: (*mut R, &[usize]),
+    a: Raw<'_, A>,
+    f: impl Fn(A) -> R + Sync + Send + Copy,
+) {
+    // SAFETY: forwarded.
+    unsafe { map1_with::<A, R, true>(shape, out, a, f) }
+}
+
+/// [`map1`] for an `f` that only moves or converts a value (copies, casts, fills): strided
+/// values are read by a pointer stepped down the view and stored at once, with no buffer
+/// between (`x.T.contiguous()` of 1000² float32: 321 µs so, 363 through the buffer).
+///
+/// # Safety
+/// As for [`map1`].
+pub unsafe fn cast1<A: Copy + Sync, R: Copy + Send>(
+    shape: &[usize],
+    out: (*mut R, &[usize]),
+    a: Raw<'_, A>,
+    f: impl Fn(A) -> R + Sync + Send + Copy,
+) {
+    // SAFETY: forwarded.
+    unsafe { map1_with::<A, R, false>(shape, out, a, f) }
+}
+
+/// [`map1`] (`BATCHED`) or [`cast1`].
+///
+/// # Safety
+/// As for [`map1`].
+#[inline(always)]
+unsafe fn map1_with<A: Copy + Sync, R: Copy + Send, const BATCHED: bool>(
     shape: &[usize],
     out: (*mut R, &[usize]),
     a: Raw<'_, A>,
@@ -43,7 +77,7 @@ pub unsafe fn map1<A: Copy + Sync, R: Copy + Send>(
         });
         return;
     }
-    let (shape, [so, sa]) = coalesce(shape, [out.1, a.strides]);
+    let (shape, [so, sa]) = coalesce_in_output_order(shape, [out.1, a.strides]);
     let strides: [Strides; 2] = [so, sa];
     let (po, pa) = (SendPtr(out.0), SendPtr(a.ptr as *mut A));
     let last = shape.len() - 1;
@@ -52,17 +86,24 @@ pub unsafe fn map1<A: Copy + Sync, R: Copy + Send>(
         let ([ro, ra], ca) = (t.row_strides, t.col_strides[1]);
         let run = |u0: usize, u1: usize| {
             t.for_each_tile(u0, u1, |[oo, oa], rows, cols| {
-                for i in 0..rows {
-                    // SAFETY: the tile lies inside both operands (caller's contract); units
-                    // are disjoint parts of the output.
-                    unsafe {
-                        let o = po.get().add(oo + i * ro);
-                        let a = pa.get().add(oa + i * ra) as *const A;
-                        for j in 0..cols {
-                            *o.add(j) = f(*a.add(j * ca));
+                simd::best(
+                    #[inline(always)]
+                    || {
+                        for i in 0..rows {
+                            // SAFETY: the tile lies inside both operands (caller's contract);
+                            // units are disjoint parts of the output.
+                            unsafe {
+                                let o = po.get().add(oo + i * ro);
+                                let a = pa.get().add(oa + i * ra) as *const A;
+                                if BATCHED {
+                                    run1_strided(o, 1, a, ca, cols, f);
+                                } else {
+                                    run1_stepped(o, 1, a, ca, cols, f);
+                                }
+                            }
                         }
-                    }
-                }
+                    },
+                )
             })
         };
         let units = t.units();
@@ -87,24 +128,93 @@ pub unsafe fn map1<A: Copy + Sync, R: Copy + Send>(
                             *o.add(i) = v;
                         }
                     }
-                    // a strided view into a contiguous result (`x[:, ::2].contiguous()`): the
-                    // stores in order, from a pointer stepped by the stride
-                    (1, _) => {
-                        let mut p = a;
-                        for i in 0..len {
-                            *o.add(i) = f(*p);
-                            p = p.wrapping_add(ia);
-                        }
-                    }
-                    _ => {
-                        for i in 0..len {
-                            *o.add(i * io) = f(*a.add(i * ia));
-                        }
-                    }
+                    _ if BATCHED => simd::best(
+                        #[inline(always)]
+                        || run1_strided(o, io, a, ia, len, f),
+                    ),
+                    _ => run1_stepped(o, io, a, ia, len, f),
                 }
             }
         });
     });
+}
+
+/// Strided values are gathered this many at a time into a buffer, and `f` runs over the buffer
+/// as a vector loop (see [`run1_strided`]).
+const BATCH: usize = 256;
+
+/// `o[i * io] = f(a[i * ia])` for `i < len`, each value read through a pointer stepped down
+/// the view and stored at once ([`cast1`]).
+///
+/// # Safety
+/// As for [`run1_strided`].
+#[inline(always)]
+unsafe fn run1_stepped<A: Copy, R: Copy>(
+    o: *mut R,
+    io: usize,
+    a: *const A,
+    ia: usize,
+    len: usize,
+    f: impl Fn(A) -> R,
+) {
+    let (mut p, mut q) = (a, o);
+    for _ in 0..len {
+        // SAFETY: `p` and `q` step over the values and outputs `0..len` (caller's contract).
+        unsafe { *q = f(*p) };
+        p = p.wrapping_add(ia);
+        q = q.wrapping_add(io);
+    }
+}
+
+/// `o[i * io] = f(a[i * ia])` for `i < len`, a [`BATCH`] at a time: the values gathered into
+/// a buffer by a pointer stepped down the view, `f` applied over the buffer by a vector loop,
+/// and the results stored in order (or scattered through a second buffer when the output is
+/// strided too, as in place on a view). `x[:, ::2].exp()` of a (1000, 100) float32 matrix:
+/// 183 -> 24 µs (one `exp` at a time before; PyTorch 45).
+///
+/// # Safety
+/// `o` must be valid for `len` writes `io` apart and `a` for `len` reads `ia` apart; where
+/// they overlap, at the same positions.
+#[inline(always)]
+unsafe fn run1_strided<A: Copy, R: Copy>(
+    o: *mut R,
+    io: usize,
+    a: *const A,
+    ia: usize,
+    len: usize,
+    f: impl Fn(A) -> R,
+) {
+    let mut xs = [MaybeUninit::<A>::uninit(); BATCH];
+    let mut ys = [MaybeUninit::<R>::uninit(); BATCH];
+    let mut i = 0;
+    while i < len {
+        let n = (len - i).min(BATCH);
+        let mut p = a.wrapping_add(i * ia);
+        for x in &mut xs[..n] {
+            // SAFETY: `p` steps over the values `i..i + n` (caller's contract).
+            x.write(unsafe { *p });
+            p = p.wrapping_add(ia);
+        }
+        // SAFETY: the first `n` values of `xs` were written just above.
+        let xs = unsafe { std::slice::from_raw_parts(xs.as_ptr().cast::<A>(), n) };
+        if io == 1 {
+            for (k, &x) in xs.iter().enumerate() {
+                // SAFETY: outputs `i..i + n`, contiguous (caller's contract).
+                unsafe { *o.add(i + k) = f(x) };
+            }
+        } else {
+            for (y, &x) in ys.iter_mut().zip(xs) {
+                y.write(f(x));
+            }
+            let mut q = o.wrapping_add(i * io);
+            for y in &ys[..n] {
+                // SAFETY: `q` steps over the outputs `i..i + n`; `ys[..n]` was written above.
+                unsafe { *q = y.assume_init() };
+                q = q.wrapping_add(io);
+            }
+        }
+        i += n;
+    }
 }
 
 /// `o[i] = f(a[i])` for `i < len`, in the widest vector instructions the CPU has
@@ -188,7 +298,7 @@ pub unsafe fn map2<A: Copy + Sync, B: Copy + Sync, R: Copy + Send>(
             return;
         }
     }
-    let (shape, [so, sa, sb]) = coalesce(shape, [out.1, a.strides, b.strides]);
+    let (shape, [so, sa, sb]) = coalesce_in_output_order(shape, [out.1, a.strides, b.strides]);
     let strides: [Strides; 3] = [so, sa, sb];
     let (po, pa, pb) = (
         SendPtr(out.0),
@@ -197,6 +307,35 @@ pub unsafe fn map2<A: Copy + Sync, B: Copy + Sync, R: Copy + Send>(
     );
     let last = shape.len() - 1;
     let (io, ia, ib) = (strides[0][last], strides[1][last], strides[2][last]);
+    if let Some(t) = Transpose::find(&shape, &strides) {
+        // An input transposed (`x.T + 1`): tile by tile, as in `map1`.
+        let ([ro, ra, rb], [_, ca, cb]) = (t.row_strides, t.col_strides);
+        let run = |u0: usize, u1: usize| {
+            t.for_each_tile(u0, u1, |[oo, oa, ob], rows, cols| {
+                simd::best(
+                    #[inline(always)]
+                    || {
+                        for i in 0..rows {
+                            // SAFETY: as in `map1`.
+                            unsafe {
+                                let o = po.get().add(oo + i * ro);
+                                let a = pa.get().add(oa + i * ra) as *const A;
+                                let b = pb.get().add(ob + i * rb) as *const B;
+                                run2_strided(o, 1, (a, ca), (b, cb), cols, f);
+                            }
+                        }
+                    },
+                )
+            })
+        };
+        let units = t.units();
+        if worth_parallel(numel) && units > 1 {
+            par_ranges(units, units.div_ceil(8), run);
+        } else {
+            run(0, units);
+        }
+        return;
+    }
     for_each_chunk(numel, |start, end| {
         for_each_run(&shape, &strides, start, end, |_, len, [oo, oa, ob]| {
             // SAFETY: as in `map1`.
@@ -207,13 +346,96 @@ pub unsafe fn map2<A: Copy + Sync, B: Copy + Sync, R: Copy + Send>(
                 if io == 1 && ia <= 1 && ib <= 1 {
                     zip2(o, a, b, (ia, ib), len, f);
                 } else {
-                    for i in 0..len {
-                        *o.add(i * io) = f(*a.add(i * ia), *b.add(i * ib));
-                    }
+                    simd::best(
+                        #[inline(always)]
+                        || run2_strided(o, io, (a, ia), (b, ib), len, f),
+                    );
                 }
             }
         });
     });
+}
+
+/// `o[i * io] = f(a[i * ia], b[i * ib])` for `i < len`, a [`BATCH`] at a time as in
+/// [`run1_strided`]: strided inputs gathered into buffers (contiguous and broadcast ones read
+/// in place), [`zip2`] over them, the results stored in order or scattered.
+/// `x[:, ::2] + 1` of a (1000, 100) float32 matrix: 24.5 -> 13.2 µs (PyTorch 18.3).
+///
+/// # Safety
+/// As for [`run1_strided`], for both inputs.
+#[inline(always)]
+unsafe fn run2_strided<A: Copy, B: Copy, R: Copy>(
+    o: *mut R,
+    io: usize,
+    (a, ia): (*const A, usize),
+    (b, ib): (*const B, usize),
+    len: usize,
+    f: impl Fn(A, B) -> R,
+) {
+    if ia > 1 && ib > 1 && io == 1 {
+        // Both strided: gathering them costs more than `f` saves as a vector loop; two
+        // pointers stepped together in the best instruction set (`x[:, 0] + x[:, 1]` of a
+        // (100000, 4) float32 matrix: 50 -> 29 µs, PyTorch 33).
+        let (mut pa, mut pb) = (a, b);
+        for k in 0..len {
+            // SAFETY: `pa` and `pb` step over the inputs' values (caller's contract), `k` over
+            // the contiguous outputs.
+            unsafe { *o.add(k) = f(*pa, *pb) };
+            pa = pa.wrapping_add(ia);
+            pb = pb.wrapping_add(ib);
+        }
+        return;
+    }
+    let mut xa = [MaybeUninit::<A>::uninit(); BATCH];
+    let mut xb = [MaybeUninit::<B>::uninit(); BATCH];
+    let mut ys = [MaybeUninit::<R>::uninit(); BATCH];
+    let mut i = 0;
+    while i < len {
+        let n = (len - i).min(BATCH);
+        // SAFETY: values `i..i + n` of each input (caller's contract) into its buffer.
+        let (pa, sa) = unsafe { batch(a, ia, i, n, &mut xa) };
+        // SAFETY: as above.
+        let (pb, sb) = unsafe { batch(b, ib, i, n, &mut xb) };
+        if io == 1 {
+            // SAFETY: outputs `i..i + n`, contiguous; the inputs' first `n` values.
+            unsafe { zip2(o.add(i), pa, pb, (sa, sb), n, &f) };
+        } else {
+            // SAFETY: `ys` holds `n` values; the inputs' first `n` values.
+            unsafe { zip2(ys.as_mut_ptr().cast::<R>(), pa, pb, (sa, sb), n, &f) };
+            let mut q = o.wrapping_add(i * io);
+            for y in &ys[..n] {
+                // SAFETY: `q` steps over the outputs `i..i + n`; `ys[..n]` was written above.
+                unsafe { *q = y.assume_init() };
+                q = q.wrapping_add(io);
+            }
+        }
+        i += n;
+    }
+}
+
+/// Values `i..i + n` of an input `stride` apart, as a pointer and a stride of 0 or 1 for
+/// [`zip2`]: in place when `stride` is 0 or 1, else gathered into `buf`.
+///
+/// # Safety
+/// `x` must be valid for the reads of values `i..i + n`, `n <= BATCH`.
+#[inline(always)]
+unsafe fn batch<T: Copy>(
+    x: *const T,
+    stride: usize,
+    i: usize,
+    n: usize,
+    buf: &mut [MaybeUninit<T>; BATCH],
+) -> (*const T, usize) {
+    if stride <= 1 {
+        return (x.wrapping_add(i * stride), stride);
+    }
+    let mut p = x.wrapping_add(i * stride);
+    for v in &mut buf[..n] {
+        // SAFETY: `p` steps over values `i..i + n` (caller's contract).
+        v.write(unsafe { *p });
+        p = p.wrapping_add(stride);
+    }
+    (buf.as_ptr().cast::<T>(), 1)
 }
 
 /// `o[i] = f(a[i * ia], b[i * ib])` for `i < len`, with `ia` and `ib` each 0 or 1: one loop per
@@ -259,6 +481,13 @@ unsafe fn zip2<A: Copy, B: Copy, R: Copy>(
                     *o.add(i) = f(av, *b.add(i));
                 }
             }
+            // in place with a broadcast value (`x.add_(1)`): 24 -> 4.8 µs for 10^5 float32
+            (1, 0) if std::ptr::addr_eq(o, a) => {
+                let (x, bv) = (o as *const A, *b);
+                for i in 0..len {
+                    *o.add(i) = f(*x.add(i), bv);
+                }
+            }
             (1, 0) => {
                 let bv = *b;
                 for i in 0..len {
@@ -291,7 +520,8 @@ pub unsafe fn map3<A: Copy + Sync, B: Copy + Sync, C: Copy + Sync, R: Copy + Sen
     if numel == 0 {
         return;
     }
-    let (shape, [so, sa, sb, sc]) = coalesce(shape, [out.1, a.strides, b.strides, c.strides]);
+    let (shape, [so, sa, sb, sc]) =
+        coalesce_in_output_order(shape, [out.1, a.strides, b.strides, c.strides]);
     let strides: [Strides; 4] = [so, sa, sb, sc];
     let ptrs = (
         SendPtr(out.0),

@@ -1,7 +1,9 @@
 //! Walking N-d operands in row-major order, one run along the last dimension at a time, and
 //! tile by tile when two operands run along different dimensions (a transposing copy).
 
-use crate::layout::{Shape, Strides};
+use smallvec::SmallVec;
+
+use crate::layout::{coalesce, Shape, Strides};
 
 /// Do `strides` walk `shape` in row-major order without gaps (size-1 dimensions may have any
 /// stride)? Then element `i` of the operand is at offset `i`.
@@ -17,6 +19,27 @@ pub fn is_row_major(shape: &[usize], strides: &[usize]) -> bool {
         }
     }
     true
+}
+
+/// [`coalesce`] with the dimensions first ordered by operand 0's strides, largest first (a
+/// stable sort): elementwise loops may visit the elements in any order, and in the output's
+/// memory order an output laid out as a permutation (in place on `x.T`) is walked
+/// contiguously (`x.T.add_(1)` of a (1000, 100) float32 matrix: 61 -> 5 µs).
+pub fn coalesce_in_output_order<const N: usize>(
+    shape: &[usize],
+    strides: [&[usize]; N],
+) -> (Shape, [Strides; N]) {
+    let out = strides[0];
+    let dims: SmallVec<[usize; 8]> = (0..shape.len()).filter(|&d| shape[d] != 1).collect();
+    if dims.windows(2).all(|w| out[w[0]] >= out[w[1]]) {
+        return coalesce(shape, strides);
+    }
+    let mut order = dims;
+    order.sort_by_key(|&d| std::cmp::Reverse(out[d]));
+    let sorted_shape: Shape = order.iter().map(|&d| shape[d]).collect();
+    let sorted: [Strides; N] =
+        std::array::from_fn(|k| order.iter().map(|&d| strides[k][d]).collect());
+    coalesce(&sorted_shape, std::array::from_fn(|k| &sorted[k][..]))
 }
 
 /// Calls `f(pos, len, offsets)` for every run of consecutive indices of the last dimension that
@@ -87,46 +110,47 @@ pub fn for_each_run<const N: usize>(
 /// written, stay in L1.
 pub const TILE: usize = 32;
 
-/// A walk of two operands where operand 0 (the output) is contiguous along the last dimension
-/// and operand 1 along another one, `p`: `x.T.contiguous()`, `copy_` from a permuted view.
-/// Walking either in row-major order touches a new cache line of the other at every element;
-/// walking the `(p, last)` plane in [`TILE`]-square tiles reuses each line loaded.
+/// A walk of operands where operand 0 (the output) is contiguous along the last dimension and
+/// an input along another one, `p`: `x.T.contiguous()`, `x.T + 1`, `copy_` from a permuted
+/// view. Walking either in row-major order touches a new cache line of the other at every
+/// element; walking the `(p, last)` plane in [`TILE`]-square tiles reuses each line loaded.
 ///
 /// Work is cut into *units*: one block of `TILE` rows (indices along `p`) of one plane (an
 /// index of the other dimensions).
 #[derive(Debug)]
-pub struct Transpose {
+pub struct Transpose<const N: usize> {
     /// Sizes along `p` and along the last dimension.
     pub rows: usize,
     pub cols: usize,
-    /// Strides of both operands along `p` and along the last dimension.
-    pub row_strides: [usize; 2],
-    pub col_strides: [usize; 2],
+    /// Strides of the operands along `p` and along the last dimension.
+    pub row_strides: [usize; N],
+    pub col_strides: [usize; N],
     /// The remaining dimensions (a single size-1 one when there are none).
     outer_shape: Shape,
-    outer_strides: [Strides; 2],
+    outer_strides: [Strides; N],
 }
 
-impl Transpose {
-    /// The tiled walk of coalesced `shape`/`strides`, when it applies.
-    pub fn find(shape: &[usize], strides: &[Strides; 2]) -> Option<Transpose> {
+impl<const N: usize> Transpose<N> {
+    /// The tiled walk of coalesced `shape`/`strides`, when it applies: `p` is the dimension
+    /// along which the first input that runs along another one than the last does.
+    pub fn find(shape: &[usize], strides: &[Strides; N]) -> Option<Transpose<N>> {
         let nd = shape.len();
-        if nd < 2 || strides[0][nd - 1] != 1 {
+        if nd < 2 || strides[0][nd - 1] != 1 || shape[nd - 1] < 4 {
             return None;
         }
-        let last_in = strides[1][nd - 1];
-        // The input's smallest non-zero stride among the other dimensions.
-        let p = (0..nd - 1)
-            .filter(|&d| strides[1][d] != 0 && shape[d] > 1)
-            .min_by_key(|&d| strides[1][d])?;
-        if last_in <= strides[1][p] || shape[p] < 4 || shape[nd - 1] < 4 {
-            return None;
-        }
+        let p = (1..N).find_map(|k| {
+            let s = &strides[k];
+            // The input's smallest non-zero stride among the other dimensions.
+            let p = (0..nd - 1)
+                .filter(|&d| s[d] != 0 && shape[d] > 1)
+                .min_by_key(|&d| s[d])?;
+            (s[nd - 1] > s[p] && shape[p] >= 4).then_some(p)
+        })?;
         let mut outer_shape = Shape::new();
-        let mut outer_strides: [Strides; 2] = Default::default();
+        let mut outer_strides: [Strides; N] = std::array::from_fn(|_| Strides::new());
         for d in (0..nd - 1).filter(|&d| d != p) {
             outer_shape.push(shape[d]);
-            for k in 0..2 {
+            for k in 0..N {
                 outer_strides[k].push(strides[k][d]);
             }
         }
@@ -139,8 +163,8 @@ impl Transpose {
         Some(Transpose {
             rows: shape[p],
             cols: shape[nd - 1],
-            row_strides: [strides[0][p], strides[1][p]],
-            col_strides: [1, last_in],
+            row_strides: std::array::from_fn(|k| strides[k][p]),
+            col_strides: std::array::from_fn(|k| strides[k][nd - 1]),
             outer_shape,
             outer_strides,
         })
@@ -155,9 +179,9 @@ impl Transpose {
         self.outer_shape.iter().product::<usize>() * self.row_blocks()
     }
 
-    /// Calls `f(offsets, rows, cols)` for every tile of units `u0..u1`, where `offsets` are both
+    /// Calls `f(offsets, rows, cols)` for every tile of units `u0..u1`, where `offsets` are the
     /// operands' offsets of the tile's first element and the tile spans `rows × cols` elements.
-    pub fn for_each_tile(&self, u0: usize, u1: usize, mut f: impl FnMut([usize; 2], usize, usize)) {
+    pub fn for_each_tile(&self, u0: usize, u1: usize, mut f: impl FnMut([usize; N], usize, usize)) {
         let blocks = self.row_blocks();
         let mut u = u0;
         while u < u1 {
@@ -174,7 +198,7 @@ impl Transpose {
                         let r0 = b * TILE;
                         let rows = TILE.min(self.rows - r0);
                         for c0 in (0..self.cols).step_by(TILE) {
-                            let offs: [usize; 2] = std::array::from_fn(|k| {
+                            let offs: [usize; N] = std::array::from_fn(|k| {
                                 base[k] + r0 * self.row_strides[k] + c0 * self.col_strides[k]
                             });
                             f(offs, rows, TILE.min(self.cols - c0));
@@ -208,6 +232,25 @@ mod tests {
             part.push((pos, len, off))
         });
         assert_eq!(part, vec![(2, 1, 4), (3, 2, 1)]);
+    }
+
+    #[test]
+    fn output_order_walks_a_permuted_output_contiguously() {
+        // in place on the transpose of a (3, 4) buffer: shape (4, 3), strides (1, 4)
+        let (shape, [o, a]) = coalesce_in_output_order(&[4, 3], [&[1, 4], &[1, 4]]);
+        assert_eq!(
+            (&shape[..], &o[..], &a[..]),
+            (&[12][..], &[1][..], &[1][..])
+        );
+        // the output permuted, the input contiguous: the input follows the output's order
+        let (shape, [o, a]) = coalesce_in_output_order(&[2, 1, 3], [&[1, 7, 2], &[3, 9, 1]]);
+        assert_eq!(
+            (&shape[..], &o[..], &a[..]),
+            (&[3, 2][..], &[2, 1][..], &[1, 3][..])
+        );
+        // already in order: as `coalesce`
+        let (shape, [o]) = coalesce_in_output_order(&[2, 3], [&[3, 1]]);
+        assert_eq!((&shape[..], &o[..]), (&[6][..], &[1][..]));
     }
 
     #[test]

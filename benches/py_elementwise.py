@@ -17,6 +17,8 @@ def cases(rg, np, torch):
     (a4, b4), (na4, nb4), t4 = trio(gen.random(4), gen.random(4))
     (a, b), (na, nb), tn = trio(gen.random(N), gen.random(N))
     (col, row), (ncol, nrow), tcr = trio(gen.random((4096, 1)), gen.random((1, 4096)))
+    # views of a (1000, 100) matrix: strided columns and the transpose
+    (m,), (nm,), tm = trio(gen.random((1000, 100)))
 
     def with_torch(make):
         return make() if torch is not None else None
@@ -68,6 +70,38 @@ def cases(rg, np, torch):
                 "rustgrad": lambda: col + row,
                 "numpy": lambda: ncol + nrow,
                 "torch": with_torch(lambda: lambda: tcr[0] + tcr[1]),
+            },
+        ),
+        (
+            "exp(x[:, ::2]), float32 (1000x100)",
+            {
+                "rustgrad": lambda: m[:, ::2].exp(),
+                "numpy": lambda: np.exp(nm[:, ::2]),
+                "torch": with_torch(lambda: lambda: tm[0][:, ::2].exp()),
+            },
+        ),
+        (
+            "x[:, ::2] + 1, float32 (1000x100)",
+            {
+                "rustgrad": lambda: m[:, ::2] + 1,
+                "numpy": lambda: nm[:, ::2] + 1,
+                "torch": with_torch(lambda: lambda: tm[0][:, ::2] + 1),
+            },
+        ),
+        (
+            "x[:, ::2] * x[:, 1::2], float32 (1000x100)",
+            {
+                "rustgrad": lambda: m[:, ::2] * m[:, 1::2],
+                "numpy": lambda: nm[:, ::2] * nm[:, 1::2],
+                "torch": with_torch(lambda: lambda: tm[0][:, ::2] * tm[0][:, 1::2]),
+            },
+        ),
+        (
+            "x.T + 1, float32 (1000x100)",
+            {
+                "rustgrad": lambda: m.T + 1,
+                "numpy": lambda: nm.T + 1,
+                "torch": with_torch(lambda: lambda: tm[0].T + 1),
             },
         ),
     ]

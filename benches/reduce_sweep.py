@@ -80,6 +80,8 @@ def cases():
         ("sum view x[:,::2] d0 (1000,100)", (1000, 100), "float32", lambda m, x: x[:, ::2].sum(0)),
         ("sum view x[::2] (1000,100)", (1000, 100), "float32", lambda m, x: x[::2].sum()),
         ("sum view x[:,0] (100000,4)", (100000, 4), "float32", lambda m, x: x[:, 0].sum()),
+        ("sum view x[:,::2] (1000,101)", (1000, 101), "float32", lambda m, x: x[:, ::2].sum()),
+        ("sum view x[:,::3] d1 (1000,300)", (1000, 300), "float32", lambda m, x: x[:, ::3].sum(1)),
         ("amax view x[:,::3] d1", (1000, 300), "float32", lambda m, x: x[:, ::3].amax(1)),
         ("sum narrow d0 (1000,10)", (1000, 10), "float32", lambda m, x: x.sum(0)),
     ]

@@ -57,6 +57,139 @@ pub fn contiguous_strides(shape: &[usize]) -> Strides {
     strides
 }
 
+/// Whether `strides` cover `shape` without gaps or overlaps in some order of the dimensions
+/// (torch's `is_non_overlapping_and_dense`: `x.T` is, `x[:, ::2]` is not).
+pub fn is_non_overlapping_and_dense(shape: &[usize], strides: &[usize]) -> bool {
+    let mut dims: SmallVec<[usize; 8]> = (0..shape.len()).collect();
+    // size 0 or 1 dimensions last (any stride), the others by stride
+    dims.sort_by_key(|&d| (shape[d] < 2, strides[d]));
+    let mut expected = 1usize;
+    for d in dims {
+        if shape[d] < 2 {
+            return true;
+        }
+        if strides[d] != expected {
+            return false;
+        }
+        expected *= shape[d];
+    }
+    true
+}
+
+/// An input of an elementwise op as [`result_strides`] sees it: its own shape and strides (a
+/// Python scalar is a 0-d input).
+pub type InputLayout<'a> = (&'a [usize], &'a [usize]);
+
+/// The strides torch's `TensorIterator` gives the result of an elementwise op over `inputs`
+/// broadcast to `shape`, or `None` for row-major. Results follow the inputs' memory order:
+/// `x.T + 1` has `x.T`'s strides and `x.T.exp()` too, so NumPy and torch walk the memory in
+/// order (and so does rustgrad); `x[:, ::2] + 1` is row-major.
+///
+/// As torch does it: inputs all of the result's shape, all row-major, give a row-major result;
+/// all non-overlapping and dense with the same strides, those strides. Otherwise the dimensions
+/// are ordered fastest first by an insertion sort that asks each input in turn (skipping a
+/// broadcast dimension of either, and on equal strides moving a larger dimension out), and the
+/// result is dense in that order.
+pub fn result_strides(shape: &[usize], inputs: &[InputLayout]) -> Option<Strides> {
+    let nd = shape.len();
+    if nd < 2 || inputs.iter().all(|&(s, st)| is_exactly_row_major(s, st)) {
+        return None;
+    }
+    if inputs.iter().all(|&(s, _)| s == shape) {
+        if inputs.iter().all(|&(s, st)| is_row_major(s, st)) {
+            return None;
+        }
+        let first = inputs[0].1;
+        if inputs
+            .iter()
+            .all(|&(s, st)| st == first && is_non_overlapping_and_dense(s, st))
+        {
+            return Some(SmallVec::from_slice(first));
+        }
+    }
+    // Each input's strides broadcast to `shape` (0 along dimensions it is broadcast over).
+    let broadcast: SmallVec<[Strides; 4]> = inputs
+        .iter()
+        .map(|&(s, st)| {
+            let extra = nd - s.len();
+            (0..nd)
+                .map(|d| match d.checked_sub(extra) {
+                    Some(k) if !(s[k] == 1 && shape[d] != 1) => st[k],
+                    _ => 0,
+                })
+                .collect()
+        })
+        .collect();
+    // 1 if `d0` goes after (is slower than) `d1`, -1 before, 0 if no input tells.
+    let order = |d0: usize, d1: usize| -> i32 {
+        for st in &broadcast {
+            let (s0, s1) = (st[d0], st[d1]);
+            if s0 == 0 || s1 == 0 {
+                continue;
+            }
+            if s0 != s1 {
+                return if s0 < s1 { -1 } else { 1 };
+            }
+            if shape[d0] > shape[d1] {
+                return 1;
+            }
+        }
+        0
+    };
+    // fastest dimension first; row-major to start with
+    let mut perm: SmallVec<[usize; 8]> = (0..nd).rev().collect();
+    for i in 1..nd {
+        let mut d1 = i;
+        for d0 in (0..i).rev() {
+            match order(perm[d0], perm[d1]) {
+                1 => {
+                    perm.swap(d0, d1);
+                    d1 = d0;
+                }
+                -1 => break,
+                _ => {}
+            }
+        }
+    }
+    if perm.iter().enumerate().all(|(j, &d)| d == nd - 1 - j) {
+        return None;
+    }
+    let mut strides: Strides = SmallVec::from_elem(0, nd);
+    let mut next = 1usize;
+    for &d in &perm {
+        strides[d] = next;
+        next = next.saturating_mul(shape[d]);
+    }
+    Some(strides)
+}
+
+/// `strides` are [`contiguous_strides`] of `shape` (size-1 dimensions included).
+#[inline]
+fn is_exactly_row_major(shape: &[usize], strides: &[usize]) -> bool {
+    let mut expected = 1usize;
+    for (&n, &s) in shape.iter().zip(strides).rev() {
+        if s != expected {
+            return false;
+        }
+        expected = expected.saturating_mul(n);
+    }
+    true
+}
+
+/// Row-major over `shape` (size-1 dimensions may have any stride).
+fn is_row_major(shape: &[usize], strides: &[usize]) -> bool {
+    let mut expected = 1usize;
+    for (&n, &s) in shape.iter().zip(strides).rev() {
+        if n != 1 {
+            if s != expected {
+                return false;
+            }
+            expected *= n;
+        }
+    }
+    true
+}
+
 /// Formats a shape as torch does in messages: `[2, 3]`.
 pub fn fmt_shape(shape: &[usize]) -> String {
     let items: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
@@ -295,6 +428,34 @@ mod tests {
         let (shape, [a, b]) = coalesce(&[4, 5], [&[1, 0], &[0, 1]]);
         assert_eq!(shape.as_slice(), &[4, 5]);
         assert_eq!((a.as_slice(), b.as_slice()), (&[1, 0][..], &[0, 1][..]));
+    }
+
+    #[test]
+    fn results_follow_their_inputs_memory_order() {
+        let strided = |v: &[usize]| -> Option<Strides> { Some(SmallVec::from_slice(v)) };
+        // x.T of a (3, 4) matrix, alone or with a scalar: its strides
+        assert_eq!(
+            result_strides(&[4, 3], &[(&[4, 3], &[1, 4])]),
+            strided(&[1, 4])
+        );
+        assert_eq!(
+            result_strides(&[4, 3], &[(&[4, 3], &[1, 4]), (&[], &[])]),
+            strided(&[1, 4])
+        );
+        // the first input that tells decides: x.T + y, y + x.T
+        let (xt, y): (InputLayout, InputLayout) = ((&[4, 3], &[1, 4]), (&[4, 3], &[3, 1]));
+        assert_eq!(result_strides(&[4, 3], &[xt, y]), strided(&[1, 4]));
+        assert_eq!(result_strides(&[4, 3], &[y, xt]), None);
+        // strided, not dense: row-major; broadcast dimensions are skipped
+        assert_eq!(result_strides(&[3, 2], &[(&[3, 2], &[4, 2])]), None);
+        // x.T + zeros(2, 1, 1) (torch: strides (12, 1, 4))
+        assert_eq!(
+            result_strides(&[2, 4, 3], &[xt, (&[2, 1, 1], &[1, 1, 1])]),
+            strided(&[12, 1, 4])
+        );
+        assert!(is_non_overlapping_and_dense(&[4, 3], &[1, 4]));
+        assert!(!is_non_overlapping_and_dense(&[3, 2], &[4, 2]));
+        assert!(is_non_overlapping_and_dense(&[2, 1, 3], &[3, 99, 1]));
     }
 
     #[test]

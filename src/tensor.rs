@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::kernels::element::convert;
 use crate::kernels::elementwise::{cast1, Raw};
 use crate::kernels::Element;
-use crate::layout::{checked_numel, fmt_shape, Layout};
+use crate::layout::{checked_numel, fmt_shape, Layout, Strides};
 use crate::storage::Storage;
 use crate::with_dtype;
 
@@ -54,6 +54,20 @@ impl Tensor {
     /// writes in full before anything reads it (see [`Storage::uninit`]).
     pub fn uninit(shape: &[usize], dtype: DType) -> Result<Tensor> {
         Tensor::alloc(shape, dtype, Storage::uninit)
+    }
+
+    /// An uninitialised tensor laid out with `strides` (dense in some order of the dimensions,
+    /// as [`result_strides`](crate::layout::result_strides) gives), or row-major for `None`.
+    pub fn uninit_strided(
+        shape: &[usize],
+        strides: Option<Strides>,
+        dtype: DType,
+    ) -> Result<Tensor> {
+        let mut out = Tensor::uninit(shape, dtype)?;
+        if let Some(strides) = strides {
+            out.layout.strides = strides;
+        }
+        Ok(out)
     }
 
     fn alloc(

@@ -658,3 +658,69 @@ def test_strided_and_transposed_operands_match_contiguous_ones(dtype):
     tb.T.add_(t_other)
     b.T[...] += other
     np.testing.assert_array_equal(tb.numpy(), b)
+
+
+def test_results_follow_the_memory_order_of_their_inputs():
+    # as torch's TensorIterator lays results out (NumPy's order="K" too): a dense permuted
+    # input gives a result with its strides, walked in memory order; a strided or row-major
+    # one a row-major result; with inputs in different orders, the first that tells decides
+    base = np.arange(12, dtype=np.float32).reshape(3, 4)
+    x = rg.tensor(base)
+    y = rg.tensor(np.ascontiguousarray(base.T) * 10)
+    for r in [x.T + 1, x.T.exp(), x.T * x.T, x.T > 3, rg.where(x.T > 3, x.T, 0.0), x.T + y]:
+        assert r.stride() == (1, 4) and not r.is_contiguous()
+    for r in [y + x.T, x[:, ::2] + 1, x[:, ::2].exp(), x + 1, x.T[:, None, :] * y[:, :, None]]:
+        assert r.is_contiguous(), r.stride()
+    np.testing.assert_array_equal((x.T + 1).numpy(), base.T + 1)
+    np.testing.assert_array_equal((x.T + y).numpy(), base.T * 11)
+    np.testing.assert_allclose(x.T.exp().numpy(), np.exp(base.T), rtol=1e-6)
+    # a result laid out as a permutation is not a row-major view: as in torch
+    with pytest.raises(RuntimeError, match="view size is not compatible"):
+        (x.T + 1).view(12)
+    assert (x.T + 1).reshape(12).tolist() == (base.T + 1).reshape(12).tolist()
+    # a three-dimensional permutation, broadcast against a row
+    cube = np.arange(24, dtype=np.float64).reshape(2, 3, 4)
+    p = rg.tensor(cube).permute(2, 0, 1)
+    row = rg.tensor(np.arange(3, dtype=np.float64))
+    r = p + row
+    assert r.stride() == (1, 12, 4)
+    np.testing.assert_array_equal(r.numpy(), cube.transpose(2, 0, 1) + np.arange(3))
+
+
+def test_result_strides_match_torch():
+    torch = pytest.importorskip("torch")
+    import itertools
+
+    rng = np.random.default_rng(2)
+    shapes = [(3, 4), (4, 1), (1, 4), (2, 3, 4), (3, 1, 4), (2, 2, 1, 3)]
+
+    def views(shape):
+        base = rng.integers(-5, 5, shape).astype(np.float32)
+        for perm in itertools.permutations(range(len(shape))):
+            data = np.ascontiguousarray(base.transpose(perm)).tolist()
+            back = np.argsort(perm).tolist()
+            yield (rg.tensor(data).permute(*back), torch.tensor(data).permute(*back))
+        wide = rng.integers(-5, 5, shape[:-1] + (2 * shape[-1],)).astype(np.float32).tolist()
+        yield rg.tensor(wide)[..., ::2], torch.tensor(wide)[..., ::2]
+
+    def strides(t):
+        # torch sets the strides of size-1 dimensions by rules of their own: not compared
+        return [s for s, n in zip(t.stride(), t.shape) if n > 1], t.is_contiguous()
+
+    checked = 0
+    for sa, sb in itertools.product(shapes, shapes + [()]):
+        try:
+            np.broadcast_shapes(sa, sb)
+        except ValueError:
+            continue
+        for ra, ta in views(sa):
+            pairs = list(views(sb)) if sb else [(2.5, 2.5)]
+            for rb, tb in pairs:
+                results = [(ra + rb, ta + tb), (ra.exp(), ta.exp()), (ra * rb > 0, ta * tb > 0)]
+                if sb:
+                    results.append((rg.where(ra > 0, ra, rb), torch.where(ta > 0, ta, tb)))
+                for r, t in results:
+                    assert strides(r) == strides(t), (sa, ta.stride(), sb, r.stride(), t.stride())
+                    np.testing.assert_allclose(r.numpy(), t.numpy(), rtol=1e-6)
+                    checked += 1
+    assert checked > 3000

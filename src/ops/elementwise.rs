@@ -9,7 +9,7 @@ use crate::kernels::element::from_scalar;
 use crate::kernels::elementwise::{map1, map2, map3, Raw};
 use crate::kernels::math::{Arith, Float};
 use crate::kernels::Element;
-use crate::layout::{broadcast_shapes, Strides};
+use crate::layout::{broadcast_shapes, result_strides, InputLayout, Strides};
 use crate::tensor::Tensor;
 
 /// An operand of an elementwise op: a tensor or a Python scalar.
@@ -32,6 +32,14 @@ impl Arg<'_> {
         match self {
             Arg::T(t) => t.shape(),
             Arg::S(_) => &[],
+        }
+    }
+
+    /// Shape and strides, as [`result_strides`] takes them (a scalar is 0-d).
+    fn layout(&self) -> InputLayout<'_> {
+        match self {
+            Arg::T(t) => (t.shape(), t.strides()),
+            Arg::S(_) => (&[], &[]),
         }
     }
 
@@ -205,7 +213,8 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg) -> Result<Tensor> {
     op.check_args(a, b, common)?;
     let (compute, out_dtype) = op.dtypes(common)?;
     let shape = broadcast_shapes(a.shape(), b.shape())?;
-    let out = Tensor::uninit(&shape, out_dtype)?;
+    let strides = result_strides(&shape, &[a.layout(), b.layout()]);
+    let out = Tensor::uninit_strided(&shape, strides, out_dtype)?;
     let (pa, pb) = (
         Prepared::new(a, compute, &shape)?,
         Prepared::new(b, compute, &shape)?,
@@ -432,7 +441,8 @@ impl UnaryOp {
 pub fn unary(op: UnaryOp, a: &Tensor) -> Result<Tensor> {
     let dtype = op.out_dtype(a.dtype())?;
     let src = a.to_dtype(dtype)?;
-    let out = Tensor::uninit(a.shape(), dtype)?;
+    let strides = result_strides(a.shape(), &[(a.shape(), a.strides())]);
+    let out = Tensor::uninit_strided(a.shape(), strides, dtype)?;
     run_unary(op, &out, &src);
     Ok(out)
 }
@@ -558,7 +568,11 @@ pub fn where_(cond: &Tensor, a: Arg, b: Arg) -> Result<Tensor> {
     let shape = broadcast_shapes(&broadcast_shapes(cond.shape(), a.shape())?, b.shape())?;
     let (ta, tb) = (a.materialize(dtype, &shape)?, b.materialize(dtype, &shape)?);
     let c = cond.broadcast_to(&shape)?;
-    let out = Tensor::uninit(&shape, dtype)?;
+    let strides = result_strides(
+        &shape,
+        &[(cond.shape(), cond.strides()), a.layout(), b.layout()],
+    );
+    let out = Tensor::uninit_strided(&shape, strides, dtype)?;
     crate::with_dtype!(dtype, T => {
         // SAFETY: `out` is fresh; `c`, `ta` and `tb` were broadcast to its shape.
         unsafe {

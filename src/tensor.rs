@@ -206,6 +206,32 @@ impl Tensor {
         Ok(out)
     }
 
+    /// A copy converted to `dtype` laid out as torch's `preserve_format` does (`clone()`,
+    /// `to()`; see [`dense_strides`](Self::dense_strides)).
+    pub fn copy_preserving(&self, dtype: DType) -> Result<Tensor> {
+        let out = Tensor::uninit_strided(self.shape(), self.dense_strides(), dtype)?;
+        out.copy_from_unchecked(self);
+        Ok(out)
+    }
+
+    /// The layout torch's `preserve_format` gives a copy or a `*_like` tensor: this tensor's
+    /// strides when they are dense in some order (`x.T`), else dense strides in their order
+    /// (`x.T[:, ::2]`); `None` for row-major.
+    pub fn dense_strides(&self) -> Option<Strides> {
+        let layout = &self.layout;
+        crate::layout::result_strides(&layout.shape, &[(&layout.shape, &layout.strides)])
+    }
+
+    /// A fresh row-major tensor in which every element has the same value, relaid with
+    /// `strides` (dense in some order: the same elements, `*_like` of a permuted tensor).
+    pub fn relaid_uniform(mut self, strides: Option<Strides>) -> Tensor {
+        if let Some(strides) = strides {
+            debug_assert!(self.layout.is_contiguous() && self.layout.offset == 0);
+            self.layout.strides = strides;
+        }
+        self
+    }
+
     /// This tensor if it already has `dtype`, else a converted copy.
     pub fn to_dtype(&self, dtype: DType) -> Result<Tensor> {
         if dtype == self.dtype {

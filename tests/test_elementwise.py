@@ -678,6 +678,21 @@ def test_results_follow_the_memory_order_of_their_inputs():
     with pytest.raises(RuntimeError, match="view size is not compatible"):
         (x.T + 1).view(12)
     assert (x.T + 1).reshape(12).tolist() == (base.T + 1).reshape(12).tolist()
+    # copies and *_like tensors as torch's preserve_format: a dense input's strides, else
+    # dense strides in the input's order; contiguous() row-major
+    for r in [
+        x.T.clone(),
+        x.T.double(),
+        x.T.to(rg.int64),
+        rg.zeros_like(x.T),
+        rg.full_like(x.T, 2),
+    ]:
+        assert r.stride() == (1, 4), r
+    assert x.T[:, ::2].clone().stride() == (1, 4) and rg.ones_like(x.T[:, ::2]).stride() == (1, 4)
+    assert x[:, ::2].clone().is_contiguous() and x.T.contiguous().stride() == (3, 1)
+    np.testing.assert_array_equal(x.T.clone().numpy(), base.T)
+    np.testing.assert_array_equal(x.T[:, ::2].double().numpy(), base.T[:, ::2])
+    assert rg.full_like(x.T, 2).tolist() == np.full((4, 3), 2.0).tolist()
     # a three-dimensional permutation, broadcast against a row
     cube = np.arange(24, dtype=np.float64).reshape(2, 3, 4)
     p = rg.tensor(cube).permute(2, 0, 1)
@@ -688,6 +703,7 @@ def test_results_follow_the_memory_order_of_their_inputs():
 
 
 def test_result_strides_match_torch():
+    # elementwise results, copies and *_like tensors
     torch = pytest.importorskip("torch")
     import itertools
 
@@ -717,6 +733,8 @@ def test_result_strides_match_torch():
             pairs = list(views(sb)) if sb else [(2.5, 2.5)]
             for rb, tb in pairs:
                 results = [(ra + rb, ta + tb), (ra.exp(), ta.exp()), (ra * rb > 0, ta * tb > 0)]
+                results += [(ra.clone(), ta.clone()), (ra.double(), ta.double())]
+                results.append((rg.zeros_like(ra), torch.zeros_like(ta)))
                 if sb:
                     results.append((rg.where(ra > 0, ra, rb), torch.where(ta > 0, ta, tb)))
                 for r, t in results:

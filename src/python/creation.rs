@@ -178,7 +178,8 @@ fn like(
 ) -> PyResult<Py<PyAny>> {
     let t = input.cast::<PyTensor>()?.borrow().tensor().clone();
     let dtype = extract_opt_dtype(dtype)?.unwrap_or(t.dtype());
-    finish(py, creation::full(t.shape(), value, dtype)?, requires_grad)
+    let out = creation::full(t.shape(), value, dtype)?.relaid_uniform(t.dense_strides());
+    finish(py, out, requires_grad)
 }
 
 /// Defines `name(input, *, dtype=None, device=None, requires_grad=False)`: a tensor of

@@ -333,7 +333,8 @@ impl PyTensor {
         slf.clone().into_any().unbind()
     }
 
-    /// A contiguous copy with its own memory.
+    /// A copy with its own memory (laid out as this tensor when that is dense, as torch's
+    /// `preserve_format`).
     fn clone(&self) -> PyResult<PyTensor> {
         Ok(PyTensor::from_var(ag_views::clone(self.v())?))
     }
@@ -343,7 +344,7 @@ impl PyTensor {
         if slf.borrow().t.is_contiguous() {
             return Ok(slf.clone().into_any().unbind());
         }
-        let v = ag_views::clone(slf.borrow().v())?;
+        let v = ag_views::contiguous(slf.borrow().v())?;
         Ok(Bound::new(slf.py(), PyTensor::from_var(v))?
             .into_any()
             .unbind())
@@ -419,7 +420,9 @@ fn convert_to(slf: &Bound<'_, PyTensor>, dtype: Option<DType>, copy: bool) -> Py
     if dtype == t.dtype() && !copy {
         return Ok(slf.clone().into_any().unbind());
     }
-    Ok(Bound::new(slf.py(), PyTensor::new(t.cast_copy(dtype)?))?
-        .into_any()
-        .unbind())
+    Ok(
+        Bound::new(slf.py(), PyTensor::new(t.copy_preserving(dtype)?))?
+            .into_any()
+            .unbind(),
+    )
 }

@@ -55,9 +55,18 @@ pub fn select(a: V, dim: i64, index: i64) -> Result<Var> {
     Ok(Var { t: out, g })
 }
 
-/// `clone()`: the gradient passes through.
+/// `clone()`: a copy laid out as torch's `preserve_format` does; the gradient passes through.
 pub fn clone(a: V) -> Result<Var> {
-    let out = a.t.deep_clone()?;
+    copy(a, a.t.copy_preserving(a.t.dtype())?)
+}
+
+/// `contiguous()` of a tensor that is not: a row-major copy; the gradient passes through.
+pub fn contiguous(a: V) -> Result<Var> {
+    copy(a, a.t.deep_clone()?)
+}
+
+/// `out`, a copy of `a`, recorded as one.
+fn copy(a: V, out: Tensor) -> Result<Var> {
     let g = record("CloneBackward0", &[Some(a)], &[], || {
         |g: &Tensor| -> Result<Grads> { Ok(smallvec![Some(g.clone())]) }
     });
@@ -66,7 +75,7 @@ pub fn clone(a: V) -> Result<Var> {
 
 /// A dtype conversion: the gradient is converted back (by the engine).
 pub fn to_dtype(a: V, dtype: crate::DType) -> Result<Var> {
-    let out = a.t.cast_copy(dtype)?;
+    let out = a.t.copy_preserving(dtype)?;
     let g = if dtype.is_float() {
         record("ToCopyBackward0", &[Some(a)], &[], || {
             |g: &Tensor| -> Result<Grads> { Ok(smallvec![Some(g.clone())]) }

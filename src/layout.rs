@@ -176,8 +176,10 @@ fn is_exactly_row_major(shape: &[usize], strides: &[usize]) -> bool {
     true
 }
 
-/// Row-major over `shape` (size-1 dimensions may have any stride).
-fn is_row_major(shape: &[usize], strides: &[usize]) -> bool {
+/// Do `strides` walk `shape` in row-major order without gaps (size-1 dimensions may have any
+/// stride)? Then element `i` of the operand is at offset `i`.
+#[inline]
+pub fn is_row_major(shape: &[usize], strides: &[usize]) -> bool {
     let mut expected = 1usize;
     for (&n, &s) in shape.iter().zip(strides).rev() {
         if n != 1 {

@@ -83,35 +83,25 @@ unsafe fn map1_with<A: Copy + Sync, R: Copy + Send, const BATCHED: bool>(
     let last = shape.len() - 1;
     let (io, ia) = (strides[0][last], strides[1][last]);
     if let Some(t) = Transpose::find(&shape, &strides) {
-        let ([ro, ra], ca) = (t.row_strides, t.col_strides[1]);
-        let run = |u0: usize, u1: usize| {
-            t.for_each_tile(u0, u1, |[oo, oa], rows, cols| {
-                simd::best(
-                    #[inline(always)]
-                    || {
-                        for i in 0..rows {
-                            // SAFETY: the tile lies inside both operands (caller's contract);
-                            // units are disjoint parts of the output.
-                            unsafe {
-                                let o = po.get().add(oo + i * ro);
-                                let a = pa.get().add(oa + i * ra) as *const A;
-                                if BATCHED {
-                                    run1_strided(o, 1, a, ca, cols, f);
-                                } else {
-                                    run1_stepped(o, 1, a, ca, cols, f);
-                                }
-                            }
-                        }
-                    },
-                )
-            })
-        };
-        let units = t.units();
-        if worth_parallel(numel) && units > 1 {
-            par_ranges(units, units.div_ceil(8), run);
-        } else {
-            run(0, units);
-        }
+        let ca = t.col_strides[1];
+        for_each_tile_row(
+            &t,
+            numel,
+            #[inline(always)]
+            |[oo, oa], cols| {
+                // SAFETY: the tile's row lies inside both operands (caller's contract); units
+                // are disjoint parts of the output.
+                unsafe {
+                    let o = po.get().add(oo);
+                    let a = pa.get().add(oa) as *const A;
+                    if BATCHED {
+                        run1_strided(o, 1, a, ca, cols, f);
+                    } else {
+                        run1_stepped(o, 1, a, ca, cols, f);
+                    }
+                }
+            },
+        );
         return;
     }
     for_each_chunk(numel, |start, end| {
@@ -189,14 +179,8 @@ unsafe fn run1_strided<A: Copy, R: Copy>(
     let mut i = 0;
     while i < len {
         let n = (len - i).min(BATCH);
-        let mut p = a.wrapping_add(i * ia);
-        for x in &mut xs[..n] {
-            // SAFETY: `p` steps over the values `i..i + n` (caller's contract).
-            x.write(unsafe { *p });
-            p = p.wrapping_add(ia);
-        }
-        // SAFETY: the first `n` values of `xs` were written just above.
-        let xs = unsafe { std::slice::from_raw_parts(xs.as_ptr().cast::<A>(), n) };
+        // SAFETY: values `i..i + n` of the input (caller's contract).
+        let xs = unsafe { gather(a, ia, i, n, &mut xs) };
         if io == 1 {
             for (k, &x) in xs.iter().enumerate() {
                 // SAFETY: outputs `i..i + n`, contiguous (caller's contract).
@@ -206,14 +190,41 @@ unsafe fn run1_strided<A: Copy, R: Copy>(
             for (y, &x) in ys.iter_mut().zip(xs) {
                 y.write(f(x));
             }
-            let mut q = o.wrapping_add(i * io);
-            for y in &ys[..n] {
-                // SAFETY: `q` steps over the outputs `i..i + n`; `ys[..n]` was written above.
-                unsafe { *q = y.assume_init() };
-                q = q.wrapping_add(io);
-            }
+            // SAFETY: outputs `i..i + n` (caller's contract); `ys[..n]` was written above.
+            unsafe { scatter(o, io, i, &ys[..n]) };
         }
         i += n;
+    }
+}
+
+/// Calls `row(offsets, cols)` for every row of every tile of `t` (the operands' offsets of the
+/// row's first element), each tile's rows inside [`simd::best`], over both threads when the
+/// `numel` elements are worth it.
+fn for_each_tile_row<const N: usize>(
+    t: &Transpose<N>,
+    numel: usize,
+    row: impl Fn([usize; N], usize) + Sync + Send + Copy,
+) {
+    let run = |u0: usize, u1: usize| {
+        t.for_each_tile(u0, u1, |offs, rows, cols| {
+            simd::best(
+                #[inline(always)]
+                || {
+                    for i in 0..rows {
+                        row(
+                            std::array::from_fn(|k| offs[k] + i * t.row_strides[k]),
+                            cols,
+                        );
+                    }
+                },
+            )
+        })
+    };
+    let units = t.units();
+    if worth_parallel(numel) && units > 1 {
+        par_ranges(units, units.div_ceil(8), run);
+    } else {
+        run(0, units);
     }
 }
 
@@ -309,31 +320,21 @@ pub unsafe fn map2<A: Copy + Sync, B: Copy + Sync, R: Copy + Send>(
     let (io, ia, ib) = (strides[0][last], strides[1][last], strides[2][last]);
     if let Some(t) = Transpose::find(&shape, &strides) {
         // An input transposed (`x.T + 1`): tile by tile, as in `map1`.
-        let ([ro, ra, rb], [_, ca, cb]) = (t.row_strides, t.col_strides);
-        let run = |u0: usize, u1: usize| {
-            t.for_each_tile(u0, u1, |[oo, oa, ob], rows, cols| {
-                simd::best(
-                    #[inline(always)]
-                    || {
-                        for i in 0..rows {
-                            // SAFETY: as in `map1`.
-                            unsafe {
-                                let o = po.get().add(oo + i * ro);
-                                let a = pa.get().add(oa + i * ra) as *const A;
-                                let b = pb.get().add(ob + i * rb) as *const B;
-                                run2_strided(o, 1, (a, ca), (b, cb), cols, f);
-                            }
-                        }
-                    },
-                )
-            })
-        };
-        let units = t.units();
-        if worth_parallel(numel) && units > 1 {
-            par_ranges(units, units.div_ceil(8), run);
-        } else {
-            run(0, units);
-        }
+        let [_, ca, cb] = t.col_strides;
+        for_each_tile_row(
+            &t,
+            numel,
+            #[inline(always)]
+            |[oo, oa, ob], cols| {
+                // SAFETY: as in `map1`.
+                unsafe {
+                    let o = po.get().add(oo);
+                    let a = pa.get().add(oa) as *const A;
+                    let b = pb.get().add(ob) as *const B;
+                    run2_strided(o, 1, (a, ca), (b, cb), cols, f);
+                }
+            },
+        );
         return;
     }
     for_each_chunk(numel, |start, end| {
@@ -402,12 +403,8 @@ unsafe fn run2_strided<A: Copy, B: Copy, R: Copy>(
         } else {
             // SAFETY: `ys` holds `n` values; the inputs' first `n` values.
             unsafe { zip2(ys.as_mut_ptr().cast::<R>(), pa, pb, (sa, sb), n, &f) };
-            let mut q = o.wrapping_add(i * io);
-            for y in &ys[..n] {
-                // SAFETY: `q` steps over the outputs `i..i + n`; `ys[..n]` was written above.
-                unsafe { *q = y.assume_init() };
-                q = q.wrapping_add(io);
-            }
+            // SAFETY: outputs `i..i + n` (caller's contract); `ys[..n]` was written by `zip2`.
+            unsafe { scatter(o, io, i, &ys[..n]) };
         }
         i += n;
     }
@@ -429,13 +426,45 @@ unsafe fn batch<T: Copy>(
     if stride <= 1 {
         return (x.wrapping_add(i * stride), stride);
     }
+    // SAFETY: forwarded.
+    (unsafe { gather(x, stride, i, n, buf) }.as_ptr(), 1)
+}
+
+/// Values `i..i + n` of an input `stride` apart, copied into `buf` by a pointer stepped down
+/// the view.
+///
+/// # Safety
+/// As for [`batch`].
+#[inline(always)]
+unsafe fn gather<T: Copy>(
+    x: *const T,
+    stride: usize,
+    i: usize,
+    n: usize,
+    buf: &mut [MaybeUninit<T>; BATCH],
+) -> &[T] {
     let mut p = x.wrapping_add(i * stride);
     for v in &mut buf[..n] {
         // SAFETY: `p` steps over values `i..i + n` (caller's contract).
         v.write(unsafe { *p });
         p = p.wrapping_add(stride);
     }
-    (buf.as_ptr().cast::<T>(), 1)
+    // SAFETY: the first `n` values of `buf` were written just above.
+    unsafe { std::slice::from_raw_parts(buf.as_ptr().cast::<T>(), n) }
+}
+
+/// Stores `ys` at outputs `i..` `io` apart.
+///
+/// # Safety
+/// `o` must be valid for writes of outputs `i..i + ys.len()`; `ys` must be initialised.
+#[inline(always)]
+unsafe fn scatter<R: Copy>(o: *mut R, io: usize, i: usize, ys: &[MaybeUninit<R>]) {
+    let mut q = o.wrapping_add(i * io);
+    for y in ys {
+        // SAFETY: `q` steps over the outputs (caller's contract); `y` is initialised.
+        unsafe { *q = y.assume_init() };
+        q = q.wrapping_add(io);
+    }
 }
 
 /// `o[i] = f(a[i * ia], b[i * ib])` for `i < len`, with `ia` and `ib` each 0 or 1: one loop per

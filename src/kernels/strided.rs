@@ -3,23 +3,8 @@
 
 use smallvec::SmallVec;
 
+pub use crate::layout::is_row_major;
 use crate::layout::{coalesce, Shape, Strides};
-
-/// Do `strides` walk `shape` in row-major order without gaps (size-1 dimensions may have any
-/// stride)? Then element `i` of the operand is at offset `i`.
-#[inline]
-pub fn is_row_major(shape: &[usize], strides: &[usize]) -> bool {
-    let mut expected = 1usize;
-    for (&n, &s) in shape.iter().zip(strides).rev() {
-        if n != 1 {
-            if s != expected {
-                return false;
-            }
-            expected *= n;
-        }
-    }
-    true
-}
 
 /// [`coalesce`] with the dimensions first ordered by operand 0's strides, largest first (a
 /// stable sort): elementwise loops may visit the elements in any order, and in the output's

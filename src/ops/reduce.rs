@@ -259,6 +259,35 @@ fn arg_extreme(
             return Ok((values, Tensor::from_vec(&index, &shape, DType::I64)?));
         }
     }
+    if geom.vertical() && geom.kept_shape.len() == 1 && (2..=4).contains(&geom.kept_strides[0]) {
+        if let [rows] = geom.red_shape[..] {
+            // Columns a few elements apart (`x[:, ::2].argmax(0)`): the same two passes over
+            // every column of their span (contiguous; the others lie in the same cache lines),
+            // theirs kept. (1000, 100) float32: 61 -> 10.6 µs, PyTorch 45.
+            let (n, ks) = (geom.kept_shape[0], geom.kept_strides[0]);
+            let span = ReduceGeom {
+                kept_shape: [(n - 1) * ks + 1][..].into(),
+                kept_strides: [1][..].into(),
+                red_shape: geom.red_shape.clone(),
+                red_strides: geom.red_strides.clone(),
+            };
+            let fold = Extreme { largest };
+            return with_dtype!(t.dtype(), T => {
+                let mut values: Vec<T> = Vec::with_capacity(span.n_out());
+                let mut index = vec![0i64; span.n_out()];
+                // SAFETY: the span's columns lie between the first and last of `t`'s columns,
+                // inside its storage; `reduce` writes all `n_out` values.
+                unsafe {
+                    reduce(t.data_ptr::<T>(), &span, values.as_mut_ptr(), &fold);
+                    values.set_len(span.n_out());
+                    first_rows_matching(t.data_ptr::<T>(), rows, span.red_strides[0], &values, &mut index);
+                }
+                let kept: Vec<T> = values.into_iter().step_by(ks).collect();
+                let index: Vec<i64> = index.into_iter().step_by(ks).collect();
+                Ok((Tensor::from_vec(&kept, &shape, t.dtype())?, Tensor::from_vec(&index, &shape, DType::I64)?))
+            });
+        }
+    }
     let values = Tensor::zeros(&shape, t.dtype())?;
     let fold = ArgExtreme { largest };
     let index: Vec<i64> = with_dtype!(t.dtype(), T => {

@@ -97,6 +97,23 @@ def cases(rg, np, torch):
             },
         ),
         (
+            # in place: each call adds to the same matrix (its values only grow)
+            "x.add_(1), float32 (1000x100)",
+            {
+                "rustgrad": lambda: m.add_(1),
+                "numpy": lambda: np.add(nm, 1, out=nm),
+                "torch": with_torch(lambda: lambda: tm[0].add_(1)),
+            },
+        ),
+        (
+            "x.T.add_(1), float32 (1000x100)",
+            {
+                "rustgrad": lambda: m.T.add_(1),
+                "numpy": lambda: np.add(nm.T, 1, out=nm.T),
+                "torch": with_torch(lambda: lambda: tm[0].T.add_(1)),
+            },
+        ),
+        (
             "x.T + 1, float32 (1000x100)",
             {
                 "rustgrad": lambda: m.T + 1,

@@ -83,6 +83,7 @@ def cases():
         ("sum view x[:,::2] (1000,101)", (1000, 101), "float32", lambda m, x: x[:, ::2].sum()),
         ("sum view x[:,::3] d1 (1000,300)", (1000, 300), "float32", lambda m, x: x[:, ::3].sum(1)),
         ("amax view x[:,::3] d1", (1000, 300), "float32", lambda m, x: x[:, ::3].amax(1)),
+        ("argmax view x[:,::2] d0", (1000, 100), "float32", lambda m, x: x[:, ::2].argmax(0)),
         ("sum narrow d0 (1000,10)", (1000, 10), "float32", lambda m, x: x.sum(0)),
     ]
     return out

@@ -235,35 +235,13 @@ fn arg_extreme(
     let mask = dim_mask(t.ndim(), dims)?;
     let shape = reduced_shape(t.shape(), &mask, keepdim);
     let geom = ReduceGeom::new(t.shape(), t.strides(), &mask);
-    if geom.vertical() && geom.kept_shape.len() == 1 && geom.kept_strides[0] == 1 {
+    if geom.vertical() && geom.kept_shape.len() == 1 && (1..=4).contains(&geom.kept_strides[0]) {
         if let [rows] = geom.red_shape[..] {
             // Column-wise (`x.max(0)`): (value, index) pairs would not vectorise; the values
-            // come from the vertical extreme fold, then one pass finds each first row.
-            let fold = Extreme { largest };
-            let values = with_dtype!(t.dtype(), T => fold_same::<T, _>(t, &mask, keepdim, &fold))?;
-            let mut index = vec![0i64; geom.n_out()];
-            with_dtype!(t.dtype(), T => {
-                // SAFETY: `values` is contiguous with n_out elements of type T; the rows are
-                // `t`'s (the geometry is its layout).
-                unsafe {
-                    let v = std::slice::from_raw_parts(values.data_ptr::<T>(), index.len());
-                    first_rows_matching(
-                        t.data_ptr::<T>(),
-                        rows,
-                        geom.red_strides[0],
-                        v,
-                        &mut index,
-                    )
-                }
-            });
-            return Ok((values, Tensor::from_vec(&index, &shape, DType::I64)?));
-        }
-    }
-    if geom.vertical() && geom.kept_shape.len() == 1 && (2..=4).contains(&geom.kept_strides[0]) {
-        if let [rows] = geom.red_shape[..] {
-            // Columns a few elements apart (`x[:, ::2].argmax(0)`): the same two passes over
-            // every column of their span (contiguous; the others lie in the same cache lines),
-            // theirs kept. (1000, 100) float32: 61 -> 10.6 µs, PyTorch 45.
+            // come from the vertical extreme fold, then one pass finds each first row. Columns
+            // a few elements apart (`x[:, ::2].argmax(0)`) take both passes over every column
+            // of their span (contiguous; the others lie in the same cache lines) and keep
+            // theirs: (1000, 100) float32 61 -> 10.6 µs, PyTorch 45.
             let (n, ks) = (geom.kept_shape[0], geom.kept_strides[0]);
             let span = ReduceGeom {
                 kept_shape: [(n - 1) * ks + 1][..].into(),
@@ -282,9 +260,11 @@ fn arg_extreme(
                     values.set_len(span.n_out());
                     first_rows_matching(t.data_ptr::<T>(), rows, span.red_strides[0], &values, &mut index);
                 }
-                let kept: Vec<T> = values.into_iter().step_by(ks).collect();
-                let index: Vec<i64> = index.into_iter().step_by(ks).collect();
-                Ok((Tensor::from_vec(&kept, &shape, t.dtype())?, Tensor::from_vec(&index, &shape, DType::I64)?))
+                if ks > 1 {
+                    values = values.into_iter().step_by(ks).collect();
+                    index = index.into_iter().step_by(ks).collect();
+                }
+                Ok((Tensor::from_vec(&values, &shape, t.dtype())?, Tensor::from_vec(&index, &shape, DType::I64)?))
             });
         }
     }

@@ -55,6 +55,11 @@ macro_rules! gemm_matmul {
                     unsafe { std::ptr::write_bytes(dst, 0, m * n) };
                     return;
                 }
+                if n == 1 && a.cs == 1 {
+                    // SAFETY: forwarded from the caller.
+                    unsafe { row_dots(dst, a, b, m, k, threads) };
+                    return;
+                }
                 let par = if threads > 1 {
                     gemm::Parallelism::Rayon(threads)
                 } else {
@@ -234,10 +239,52 @@ pub unsafe fn batched<T: MatMul>(
     }
 }
 
+/// `dst[i] = a[i, :] · b[:, 0]` for a matrix `a` with contiguous rows (a matrix-vector product:
+/// `mv`, `matmul` of a matrix and a vector): one vectorised [`dot`] per row, rows split
+/// between `threads`. Memory-bound, so this reads `a` once at the memory's speed, where `gemm`
+/// with one column read it at half that (AVX2, `mv` of 4096² float32: 4.0 ms, NumPy 1.9 ms).
+///
+/// # Safety
+/// `a` valid for `m` rows of `k` contiguous elements `a.rs` apart, `b` for `k` elements
+/// `b.rs` apart; `dst` for `m` writes.
+unsafe fn row_dots<T: Element + Arith>(
+    dst: *mut T,
+    a: Mat<T>,
+    b: Mat<T>,
+    m: usize,
+    k: usize,
+    threads: usize,
+) {
+    let (dst, ap, bp) = (
+        SendPtr(dst),
+        SendPtr(a.ptr as *mut T),
+        SendPtr(b.ptr as *mut T),
+    );
+    let rows = |r0: usize, r1: usize| {
+        for i in r0..r1 {
+            // SAFETY: row `i` and the vector are valid as the caller promises; `dst[i]` is
+            // written by this range only.
+            unsafe {
+                let row = ap.get().add(i * a.rs) as *const T;
+                *dst.get().add(i) = super::simd::best(
+                    #[inline(always)]
+                    || dot(row, 1, bp.get() as *const T, b.rs, k),
+                );
+            }
+        }
+    };
+    if threads > 1 {
+        par_ranges(m, m.div_ceil(threads * 4), rows);
+    } else {
+        rows(0, m);
+    }
+}
+
 /// `Σ a[i] * b[i]` over `n` strided elements, with lane accumulators.
 ///
 /// # Safety
 /// `a` and `b` valid for `n` elements at their strides.
+#[inline(always)]
 pub unsafe fn dot<T: Element + Arith>(
     a: *const T,
     sa: usize,
@@ -326,5 +373,41 @@ mod tests {
         };
         assert_eq!(c, (0..40).map(|i| (i * i) as f64).sum::<f64>());
         assert_eq!(s, (0..20).map(|i| (4 * i * i) as f64).sum::<f64>());
+    }
+
+    #[test]
+    fn matrix_vector_products_as_row_dots_on_one_and_two_threads() {
+        // rows of `a` with a gap after each (row stride k + 3); the vector read every other
+        // element; integer values, so every product and sum is exact in float64
+        let (m, k) = (37, 1001);
+        let a: Vec<f64> = (0..m * (k + 3)).map(|i| (i % 7) as f64 - 3.0).collect();
+        let v: Vec<f64> = (0..2 * k).map(|i| (i % 5) as f64).collect();
+        let expected: Vec<f64> = (0..m)
+            .map(|i| (0..k).map(|p| a[i * (k + 3) + p] * v[2 * p]).sum())
+            .collect();
+        for threads in [1, 2] {
+            let mut out = vec![0.0f64; m];
+            // SAFETY: the strides stay inside `a` and `v`; `out` holds m elements.
+            unsafe {
+                f64::matmul(
+                    out.as_mut_ptr(),
+                    Mat {
+                        ptr: a.as_ptr(),
+                        rs: k + 3,
+                        cs: 1,
+                    },
+                    Mat {
+                        ptr: v.as_ptr(),
+                        rs: 2,
+                        cs: 1,
+                    },
+                    m,
+                    k,
+                    1,
+                    threads,
+                )
+            };
+            assert_eq!(out, expected, "{threads} threads");
+        }
     }
 }

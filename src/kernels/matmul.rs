@@ -163,7 +163,18 @@ unsafe fn int_matmul<T: Element + Arith>(
             }
         }
     };
-    if threads > 1 && m > 1 && worth_parallel(m * n * k) {
+    let threads = if worth_parallel(m * n * k) {
+        threads
+    } else {
+        1
+    };
+    split_rows(m, threads, rows);
+}
+
+/// Runs `rows(r0, r1)` over `0..m`: in chunks of rows split between `threads`, or at once on
+/// the calling thread when that is one.
+fn split_rows(m: usize, threads: usize, rows: impl Fn(usize, usize) + Sync + Send) {
+    if threads > 1 && m > 1 {
         par_ranges(m, m.div_ceil(threads * 4), rows);
     } else {
         rows(0, m);
@@ -273,11 +284,7 @@ unsafe fn row_dots<T: Element + Arith>(
             }
         }
     };
-    if threads > 1 {
-        par_ranges(m, m.div_ceil(threads * 4), rows);
-    } else {
-        rows(0, m);
-    }
+    split_rows(m, threads, rows);
 }
 
 /// `Σ a[i] * b[i]` over `n` strided elements, with lane accumulators.

@@ -252,8 +252,8 @@ pub unsafe fn batched<T: MatMul>(
 
 /// `dst[i] = a[i, :] · b[:, 0]` for a matrix `a` with contiguous rows (a matrix-vector product:
 /// `mv`, `matmul` of a matrix and a vector): one vectorised [`dot`] per row, rows split
-/// between `threads`. Memory-bound, so this reads `a` once at the memory's speed, where `gemm`
-/// with one column read it at half that (AVX2, `mv` of 4096² float32: 4.0 ms, NumPy 1.9 ms).
+/// between `threads`. Memory-bound: `gemm` with one column read `a` more slowly (AVX2, `mv` of
+/// 4096² float32 on two threads: 4.0 ms with `gemm`, 2.7–3.3 ms so; NumPy 1.9–2.3 ms).
 ///
 /// # Safety
 /// `a` valid for `m` rows of `k` contiguous elements `a.rs` apart, `b` for `k` elements

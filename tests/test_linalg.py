@@ -286,13 +286,22 @@ def test_integer_and_large_products():
     a = rg.tensor([[1, 2, 3], [4, 5, 6]])
     assert repr(a @ a.T) == "tensor([[14, 32],\n        [32, 77]])"
     rng = np.random.default_rng(1)
-    for dtype, tol in [(np.float32, 1e-3), (np.float64, 1e-10)]:
-        x = rng.standard_normal((300, 200)).astype(dtype)
-        y = rng.standard_normal((200, 260)).astype(dtype)
-        got = (rg.tensor(x) @ rg.tensor(y)).numpy()
-        np.testing.assert_allclose(
-            got, x.astype(np.float64) @ y.astype(np.float64), rtol=tol, atol=tol
-        )
+    # above the parallel threshold on two threads: the output is split in bands of rows (tall)
+    # or columns (wide); one operand read transposed
+    threads = rg.get_num_threads()
+    rg.set_num_threads(2)
+    try:
+        for dtype, tol in [(np.float32, 1e-3), (np.float64, 1e-10)]:
+            for (m, k, n), transpose in [((300, 200, 260), False), ((90, 400, 301), True)]:
+                x = rng.standard_normal((m, k)).astype(dtype)
+                y = rng.standard_normal((k, n)).astype(dtype)
+                ry = rg.tensor(y.T.copy()).T if transpose else rg.tensor(y)
+                got = (rg.tensor(x) @ ry).numpy()
+                np.testing.assert_allclose(
+                    got, x.astype(np.float64) @ y.astype(np.float64), rtol=tol, atol=tol
+                )
+    finally:
+        rg.set_num_threads(threads)
     big = rng.integers(-5, 5, (120, 130))
     np.testing.assert_array_equal((rg.tensor(big) @ rg.tensor(big.T)).numpy(), big @ big.T)
 

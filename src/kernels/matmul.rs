@@ -1,11 +1,12 @@
-//! Matrix products: `gemm` (runtime-dispatched SIMD micro-kernels, rayon-parallel) for
-//! float32/float64, and a plain row-times-matrix loop for integers.
+//! Matrix products: `gemm` (runtime-dispatched SIMD micro-kernels; bands of the output in
+//! parallel, see [`split_gemm`]) for float32/float64, and a plain row-times-matrix loop for
+//! integers.
 //!
 //! Operands are strided matrices (`rows`, `cols` strides in elements); `gemm` packs strided
 //! inputs itself, so transposed views are multiplied without a copy.
 
 use super::math::Arith;
-use super::parallel::{install, num_threads, worth_parallel};
+use super::parallel::{num_threads, worth_parallel};
 use super::reduce::par_ranges;
 use super::{Element, SendPtr};
 
@@ -15,6 +16,82 @@ pub struct Mat<T> {
     pub ptr: *const T,
     pub rs: usize,
     pub cs: usize,
+}
+
+/// One single-threaded `gemm` call on a block of the output.
+trait GemmBlock: Element {
+    /// `dst (m×n, rows dst_rs apart, contiguous columns) = a (m×k) · b (k×n)` on the calling
+    /// thread.
+    ///
+    /// # Safety
+    /// `a`, `b` valid for their strides over `m×k` and `k×n`; `dst` for the `m×n` block.
+    unsafe fn gemm_block(
+        dst: *mut Self,
+        dst_rs: usize,
+        a: Mat<Self>,
+        b: Mat<Self>,
+        m: usize,
+        k: usize,
+        n: usize,
+    );
+}
+
+/// Rows (or columns) of the output per band of [`split_gemm`] are a multiple of this, so that
+/// every band but the last fills `gemm`'s micro-kernels.
+const BAND_ALIGN: usize = 64;
+
+/// `dst = a · b` with the output cut into `threads` bands (of rows, or of columns when the
+/// product is wider than tall), each band one single-threaded `gemm` call, the bands run in
+/// parallel. Each call packs its own copy of the operand all bands share (`b` for row bands):
+/// O(k·n) of copying per band against O(m·k·n / threads) of arithmetic, and in exchange the
+/// threads never wait for each other inside a product. `gemm`'s own rayon parallelism
+/// synchronises its threads at every block; on two cores (AVX2, Zen 3, float32, interleaved
+/// runs) it took 1.3-1.4x the time of this split at 256² and 1024², 1.05x at 2048².
+///
+/// # Safety
+/// As for [`MatMul::matmul`].
+unsafe fn split_gemm<T: GemmBlock>(
+    dst: *mut T,
+    a: Mat<T>,
+    b: Mat<T>,
+    m: usize,
+    k: usize,
+    n: usize,
+    threads: usize,
+) {
+    let by_rows = m >= n;
+    let long = if by_rows { m } else { n };
+    let band = long.div_ceil(threads.max(1)).next_multiple_of(BAND_ALIGN);
+    if band >= long {
+        // SAFETY: forwarded from the caller.
+        unsafe { T::gemm_block(dst, n, a, b, m, k, n) };
+        return;
+    }
+    let (dp, ap, bp) = (
+        SendPtr(dst),
+        SendPtr(a.ptr as *mut T),
+        SendPtr(b.ptr as *mut T),
+    );
+    par_ranges(long, band, |s, e| {
+        // SAFETY: bands are disjoint blocks of `dst`, inside it as the caller promises; `a`
+        // and `b` are only read, each band within its rows (columns) of them.
+        unsafe {
+            let (a, b) = (Mat { ptr: ap.get(), ..a }, Mat { ptr: bp.get(), ..b });
+            if by_rows {
+                let a = Mat {
+                    ptr: a.ptr.add(s * a.rs),
+                    ..a
+                };
+                T::gemm_block(dp.get().add(s * n), n, a, b, e - s, k, n);
+            } else {
+                let b = Mat {
+                    ptr: b.ptr.add(s * b.cs),
+                    ..b
+                };
+                T::gemm_block(dp.get().add(s), n, a, b, m, k, e - s);
+            }
+        }
+    });
 }
 
 /// Element types with a matrix-product kernel.
@@ -60,11 +137,21 @@ macro_rules! gemm_matmul {
                     unsafe { row_dots(dst, a, b, m, k, threads) };
                     return;
                 }
-                let par = if threads > 1 {
-                    gemm::Parallelism::Rayon(threads)
-                } else {
-                    gemm::Parallelism::None
-                };
+                // SAFETY: forwarded from the caller.
+                unsafe { split_gemm(dst, a, b, m, k, n, threads) }
+            }
+        }
+
+        impl GemmBlock for $t {
+            unsafe fn gemm_block(
+                dst: *mut $t,
+                dst_rs: usize,
+                a: Mat<$t>,
+                b: Mat<$t>,
+                m: usize,
+                k: usize,
+                n: usize,
+            ) {
                 // SAFETY: forwarded from the caller. gemm computes dst = alpha*dst + beta*a*b;
                 // with read_dst = false, dst is only written.
                 unsafe {
@@ -74,7 +161,7 @@ macro_rules! gemm_matmul {
                         k,
                         dst,
                         1,
-                        n as isize,
+                        dst_rs as isize,
                         false,
                         a.ptr,
                         a.cs as isize,
@@ -87,7 +174,7 @@ macro_rules! gemm_matmul {
                         false,
                         false,
                         false,
-                        par,
+                        gemm::Parallelism::None,
                     )
                 }
             }
@@ -242,11 +329,7 @@ pub unsafe fn batched<T: MatMul>(
         });
     } else {
         let threads = threads_for(m, k, n);
-        if threads > 1 {
-            install(|| (0..batch).for_each(|i| one(i, threads)));
-        } else {
-            (0..batch).for_each(|i| one(i, 1));
-        }
+        (0..batch).for_each(|i| one(i, threads));
     }
 }
 
@@ -415,6 +498,46 @@ mod tests {
                 )
             };
             assert_eq!(out, expected, "{threads} threads");
+        }
+    }
+    #[test]
+    fn products_split_in_bands_of_rows_or_columns_match_the_plain_product() {
+        // tall (bands of rows), wide (bands of columns), lengths not multiples of the band
+        // alignment; `a` read transposed (column-major); integer values keep float64 exact
+        for (m, k, n) in [(200, 50, 70), (70, 50, 200), (130, 3, 129), (64, 9, 65)] {
+            let a: Vec<f64> = (0..m * k).map(|i| (i % 11) as f64 - 5.0).collect();
+            let b: Vec<f64> = (0..k * n).map(|i| (i % 7) as f64 - 3.0).collect();
+            // a[i, p] = a[p * m + i], b[p, j] = b[p * n + j]
+            let expected: Vec<f64> = (0..m * n)
+                .map(|ij| {
+                    let (i, j) = (ij / n, ij % n);
+                    (0..k).map(|p| a[p * m + i] * b[p * n + j]).sum()
+                })
+                .collect();
+            for threads in [1, 2, 3] {
+                let mut out = vec![f64::NAN; m * n];
+                // SAFETY: the strides stay inside `a` and `b`; `out` holds m*n elements.
+                unsafe {
+                    f64::matmul(
+                        out.as_mut_ptr(),
+                        Mat {
+                            ptr: a.as_ptr(),
+                            rs: 1,
+                            cs: m,
+                        },
+                        Mat {
+                            ptr: b.as_ptr(),
+                            rs: n,
+                            cs: 1,
+                        },
+                        m,
+                        k,
+                        n,
+                        threads,
+                    )
+                };
+                assert_eq!(out, expected, "{m}x{k}x{n} on {threads} threads");
+            }
         }
     }
 }

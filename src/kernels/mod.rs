@@ -6,6 +6,8 @@
 //! [`elementwise`], walking N-d operands run by run ([`strided`]).
 
 #[cfg(target_arch = "x86_64")]
+pub mod avx2;
+#[cfg(target_arch = "x86_64")]
 pub mod avx512;
 pub mod element;
 pub mod elementwise;

@@ -1,0 +1,142 @@
+//! Hand-written AVX2 loops for CPUs without AVX-512, where the compiler's code for a loop is
+//! far from the machine's.
+//!
+//! [`folds::short_sum_f32`](super::folds) (a float32 row shorter than a block, summed into
+//! float64 lanes) is compiled as two-lane pieces: the vectoriser matched the sixteen float64
+//! lanes to eight 128-bit registers and loaded the float32 values two at a time (`vmovsd`), so
+//! `x.sum(1)` of a (1000, 100) float32 matrix took 21 µs on a Zen 3 core, PyTorch 14. Here the
+//! same additions in the same order are four 256-bit registers, and the results are bit for
+//! bit those of the portable loop (tested).
+
+use std::arch::x86_64::*;
+
+/// Whether the CPU has AVX2 (`std` caches the answer).
+#[inline(always)]
+pub fn available() -> bool {
+    std::arch::is_x86_feature_detected!("avx2")
+}
+
+/// `lane + a` with `a`'s four float32 values widened to float64.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn widen_add(lane: __m256d, a: __m128) -> __m256d {
+    _mm256_add_pd(lane, _mm256_cvtps_pd(a))
+}
+
+/// The float64 sum of fewer than a block of float32 values, as
+/// [`folds::short_sum_f32`](super::folds) computes it: pairs of rows of 16 values added in
+/// float32 and widened into sixteen float64 lanes (four registers), then a row of 16, a half
+/// row of 8 and the last values each into a lane, then the lanes folded as a tree.
+///
+/// # Safety
+/// The CPU must have AVX2 ([`available`]).
+#[inline]
+#[target_feature(enable = "avx2")]
+pub fn short_sum_f32(xs: &[f32]) -> f64 {
+    let n = xs.len();
+    let p = xs.as_ptr();
+    // lanes 0-3, 4-7, 8-11 and 12-15 of the portable loop
+    let zero = _mm256_setzero_pd();
+    let (mut l0, mut l1, mut l2, mut l3) = (zero, zero, zero, zero);
+    let mut i = 0;
+    while i + 32 <= n {
+        // SAFETY: values i..i + 32 are inside `xs`.
+        let (a, b) = unsafe {
+            (
+                _mm256_add_ps(_mm256_loadu_ps(p.add(i)), _mm256_loadu_ps(p.add(i + 16))),
+                _mm256_add_ps(
+                    _mm256_loadu_ps(p.add(i + 8)),
+                    _mm256_loadu_ps(p.add(i + 24)),
+                ),
+            )
+        };
+        l0 = widen_add(l0, _mm256_castps256_ps128(a));
+        l1 = widen_add(l1, _mm256_extractf128_ps::<1>(a));
+        l2 = widen_add(l2, _mm256_castps256_ps128(b));
+        l3 = widen_add(l3, _mm256_extractf128_ps::<1>(b));
+        i += 32;
+    }
+    if i + 16 <= n {
+        // SAFETY: values i..i + 16 are inside `xs`.
+        unsafe {
+            l0 = widen_add(l0, _mm_loadu_ps(p.add(i)));
+            l1 = widen_add(l1, _mm_loadu_ps(p.add(i + 4)));
+            l2 = widen_add(l2, _mm_loadu_ps(p.add(i + 8)));
+            l3 = widen_add(l3, _mm_loadu_ps(p.add(i + 12)));
+        }
+        i += 16;
+    }
+    if i + 8 <= n {
+        // SAFETY: values i..i + 8 are inside `xs`.
+        unsafe {
+            l0 = widen_add(l0, _mm_loadu_ps(p.add(i)));
+            l1 = widen_add(l1, _mm_loadu_ps(p.add(i + 4)));
+        }
+        i += 8;
+    }
+    // The last values into lanes 0-6, as masked loads: a masked-off lane is neither read nor
+    // faulted, and it adds 0.0 (no lane is ever -0.0, so that changes nothing).
+    let rest = (n - i) as i32;
+    if rest > 0 {
+        let lane = _mm_setr_epi32(0, 1, 2, 3);
+        // SAFETY: the mask selects values i..n, inside `xs`; `i < n`, so the pointer is in it.
+        l0 = widen_add(l0, unsafe {
+            _mm_maskload_ps(p.add(i), _mm_cmpgt_epi32(_mm_set1_epi32(rest), lane))
+        });
+        if rest > 4 {
+            // SAFETY: as above, for values i + 4..n.
+            l1 = widen_add(l1, unsafe {
+                _mm_maskload_ps(
+                    p.add(i + 4),
+                    _mm_cmpgt_epi32(_mm_set1_epi32(rest - 4), lane),
+                )
+            });
+        }
+    }
+    // The tree: lanes k and k + 8, then k and k + 4, k and k + 2, and the last two.
+    let quad = _mm256_add_pd(_mm256_add_pd(l0, l2), _mm256_add_pd(l1, l3));
+    let pair = _mm_add_pd(
+        _mm256_castpd256_pd128(quad),
+        _mm256_extractf128_pd::<1>(quad),
+    );
+    _mm_cvtsd_f64(pair) + _mm_cvtsd_f64(_mm_unpackhi_pd(pair, pair))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernels::folds::short_sum_f32 as portable_short_sum_f32;
+
+    #[test]
+    fn short_sums_are_the_portable_loops_bit_for_bit() {
+        if !available() {
+            return;
+        }
+        let mut seed = 3u64;
+        for len in 0..256 {
+            let xs: Vec<f32> = (0..len)
+                .map(|_| {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    ((seed >> 40) as f32 / (1u64 << 24) as f32 - 0.3) * 1e3
+                })
+                .collect();
+            // SAFETY: the CPU has AVX2.
+            let ours = unsafe { short_sum_f32(&xs) };
+            assert_eq!(
+                ours.to_bits(),
+                portable_short_sum_f32(&xs).to_bits(),
+                "len {len}"
+            );
+        }
+        // NaN and infinities pass through as in the portable loop
+        let mut xs = vec![1.0f32; 100];
+        xs[97] = f32::INFINITY;
+        // SAFETY: the CPU has AVX2.
+        assert_eq!(unsafe { short_sum_f32(&xs) }, f64::INFINITY);
+        xs[3] = f32::NAN;
+        // SAFETY: the CPU has AVX2.
+        assert!(unsafe { short_sum_f32(&xs) }.is_nan());
+    }
+}

@@ -342,6 +342,11 @@ macro_rules! float_arith {
                     // SAFETY: the CPU has AVX-512F.
                     return Some(unsafe { super::avx512::$extreme(xs, largest) });
                 }
+                #[cfg(target_arch = "x86_64")]
+                if super::avx2::available() {
+                    // SAFETY: the CPU has AVX2.
+                    return unsafe { super::avx2::$extreme(xs, largest) };
+                }
                 let _ = (xs, largest);
                 None
             }

@@ -1,12 +1,13 @@
 //! Hand-written AVX2 loops for CPUs without AVX-512, where the compiler's code for a loop is
 //! far from the machine's.
 //!
-//! [`folds::short_sum_f32`](super::folds) (a float32 row shorter than a block, summed into
-//! float64 lanes) is compiled as two-lane pieces: the vectoriser matched the sixteen float64
-//! lanes to eight 128-bit registers and loaded the float32 values two at a time (`vmovsd`), so
-//! `x.sum(1)` of a (1000, 100) float32 matrix took 21 µs on a Zen 3 core, PyTorch 14. Here the
-//! same additions in the same order are four 256-bit registers, and the results are bit for
-//! bit those of the portable loop (tested).
+//! The float32 sum ([`folds::portable_sum_f32`](super::folds::portable_sum_f32)): the part of
+//! a row shorter than a block was compiled as two-lane pieces (the vectoriser matched the
+//! sixteen float64 lanes to eight 128-bit registers and loaded the float32 values two at a
+//! time), so `x.sum(1)` of a (1000, 100) float32 matrix took 21 µs on a Zen 3 core, PyTorch
+//! 14. Here the same additions in the same order are four 256-bit registers, and the results
+//! are bit for bit those of the portable loop (tested). The extremes of rows: see
+//! [`extreme_fn`].
 
 use std::arch::x86_64::*;
 
@@ -23,22 +24,58 @@ fn widen_add(lane: __m256d, a: __m128) -> __m256d {
     _mm256_add_pd(lane, _mm256_cvtps_pd(a))
 }
 
-/// The float64 sum of fewer than a block of float32 values, as
-/// [`folds::short_sum_f32`](super::folds) computes it: pairs of rows of 16 values added in
-/// float32 and widened into sixteen float64 lanes (four registers), then a row of 16, a half
-/// row of 8 and the last values each into a lane, then the lanes folded as a tree.
+/// Float32 values in a block of [`sum_f32`]: 16 rows of 16.
+const BLOCK: usize = 256;
+
+/// The sums down eight columns of a block (`p` at the first column: 16 rows, 16 values apart)
+/// as balanced trees, as [`folds`](super::folds)' `column_sum`.
+///
+/// # Safety
+/// The CPU must have AVX2; `p` valid for 15 rows of 16 and then 8 values.
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn column_sums(p: *const f32) -> __m256 {
+    // SAFETY: rows 0..16 of the block, as the caller promises.
+    let row = |r: usize| unsafe { _mm256_loadu_ps(p.add(r * 16)) };
+    let four = |r: usize| {
+        _mm256_add_ps(
+            _mm256_add_ps(row(r), row(r + 1)),
+            _mm256_add_ps(row(r + 2), row(r + 3)),
+        )
+    };
+    _mm256_add_ps(
+        _mm256_add_ps(four(0), four(4)),
+        _mm256_add_ps(four(8), four(12)),
+    )
+}
+
+/// `Σ xs` of float32 values, returned in float64: the additions of
+/// [`folds::portable_sum_f32`](super::folds::portable_sum_f32) in its order (bit for bit), its
+/// sixteen float64 lanes in four registers. Blocks of 16 rows of 16 values summed down their
+/// columns as balanced float32 trees and widened; then pairs of rows of 16 added in float32
+/// and widened, a row of 16, a half row of 8 and the last values each into a lane (masked
+/// loads); the lanes folded as a tree.
 ///
 /// # Safety
 /// The CPU must have AVX2 ([`available`]).
 #[inline]
 #[target_feature(enable = "avx2")]
-pub fn short_sum_f32(xs: &[f32]) -> f64 {
+pub fn sum_f32(xs: &[f32]) -> f64 {
     let n = xs.len();
     let p = xs.as_ptr();
     // lanes 0-3, 4-7, 8-11 and 12-15 of the portable loop
     let zero = _mm256_setzero_pd();
     let (mut l0, mut l1, mut l2, mut l3) = (zero, zero, zero, zero);
     let mut i = 0;
+    while i + BLOCK <= n {
+        // SAFETY: the block's values i..i + BLOCK are inside `xs`.
+        let (a, b) = unsafe { (column_sums(p.add(i)), column_sums(p.add(i + 8))) };
+        l0 = widen_add(l0, _mm256_castps256_ps128(a));
+        l1 = widen_add(l1, _mm256_extractf128_ps::<1>(a));
+        l2 = widen_add(l2, _mm256_castps256_ps128(b));
+        l3 = widen_add(l3, _mm256_extractf128_ps::<1>(b));
+        i += BLOCK;
+    }
     while i + 32 <= n {
         // SAFETY: values i..i + 32 are inside `xs`.
         let (a, b) = unsafe {
@@ -233,15 +270,15 @@ extreme_fn!(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kernels::folds::short_sum_f32 as portable_short_sum_f32;
+    use crate::kernels::folds::portable_sum_f32;
 
     #[test]
-    fn short_sums_are_the_portable_loops_bit_for_bit() {
+    fn sums_are_the_portable_loops_bit_for_bit() {
         if !available() {
             return;
         }
         let mut seed = 3u64;
-        for len in 0..256 {
+        for len in (0..600).chain([1000, 4096 + 17, 100_003]) {
             let xs: Vec<f32> = (0..len)
                 .map(|_| {
                     seed = seed
@@ -251,21 +288,17 @@ mod tests {
                 })
                 .collect();
             // SAFETY: the CPU has AVX2.
-            let ours = unsafe { short_sum_f32(&xs) };
-            assert_eq!(
-                ours.to_bits(),
-                portable_short_sum_f32(&xs).to_bits(),
-                "len {len}"
-            );
+            let ours = unsafe { sum_f32(&xs) };
+            assert_eq!(ours.to_bits(), portable_sum_f32(&xs).to_bits(), "len {len}");
         }
         // NaN and infinities pass through as in the portable loop
         let mut xs = vec![1.0f32; 100];
         xs[97] = f32::INFINITY;
         // SAFETY: the CPU has AVX2.
-        assert_eq!(unsafe { short_sum_f32(&xs) }, f64::INFINITY);
+        assert_eq!(unsafe { sum_f32(&xs) }, f64::INFINITY);
         xs[3] = f32::NAN;
         // SAFETY: the CPU has AVX2.
-        assert!(unsafe { short_sum_f32(&xs) }.is_nan());
+        assert!(unsafe { sum_f32(&xs) }.is_nan());
     }
 
     #[test]

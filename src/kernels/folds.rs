@@ -217,7 +217,8 @@ impl<T: Arith + Element> Fold<T> for Sum {
 /// vectors read in order, and a run shorter than 1024 values (a row of a matrix) folded in
 /// four vectors with its last values in one masked load (at most `17u Σ|x|` there); it
 /// prefetches ahead when the input is larger than half a core's L2 cache, so partly read from
-/// L3 or memory. Elsewhere it is [`portable_sum_f32`].
+/// L3 or memory. With AVX2 it is [`avx2::sum_f32`](super::avx2::sum_f32), elsewhere
+/// [`portable_sum_f32`].
 pub struct WideSum {
     prefetch: bool,
 }
@@ -255,6 +256,11 @@ impl Fold<f32> for WideSum {
             // SAFETY: the CPU has AVX-512F.
             return acc + unsafe { super::avx512::sum_f32(xs, self.prefetch) };
         }
+        #[cfg(target_arch = "x86_64")]
+        if super::avx2::available() {
+            // SAFETY: the CPU has AVX2.
+            return acc + unsafe { super::avx2::sum_f32(xs) };
+        }
         acc + portable_sum_f32(xs)
     }
 }
@@ -278,9 +284,13 @@ fn add_block_f32(lanes: &mut [f64; LANES], block: &[f32; BLOCK]) {
 }
 
 /// [`WideSum`] by loops the compiler vectorises: whole blocks of 16 rows of [`LANES`]
-/// ([`add_block_f32`]), then the rest ([`short_sum_f32`]).
+/// ([`add_block_f32`]) and then the rest ([`add_short_f32`]) into sixteen float64 lanes,
+/// folded as a tree at the end. With AVX2 the same additions in the same order are
+/// [`avx2::sum_f32`](super::avx2::sum_f32) (bit for bit, tested): the compiler made two-lane
+/// pieces of the short part, and its lanes added one after another were a chain of sixteen
+/// dependent additions at the end of every row.
 #[inline(always)]
-fn portable_sum_f32(xs: &[f32]) -> f64 {
+pub(crate) fn portable_sum_f32(xs: &[f32]) -> f64 {
     // Plain loops, not iterator adaptors taking closures: those may be compiled out of
     // line, outside `simd::best`'s vector instructions.
     let mut lanes = [0.0f64; LANES];
@@ -289,34 +299,26 @@ fn portable_sum_f32(xs: &[f32]) -> f64 {
         add_block_f32(&mut lanes, block);
         rest = after;
     }
-    // The lanes added one after another (float64: the order costs no accuracy). Combined as a
-    // tree, or as vectors of four, they were kept in the loop as pairs (the compiler matched
-    // the loop's vectors to the combining's), the widening took twice the instructions, and
-    // a sum from memory was 10-25% slower; reducing each block to one float32 value first
-    // cost as much (AVX2, 64 MB).
-    let mut total = 0.0;
-    for lane in lanes {
-        total += lane;
+    add_short_f32(&mut lanes, rest);
+    let mut width = LANES / 2;
+    while width > 0 {
+        for k in 0..width {
+            lanes[k] += lanes[k + width];
+        }
+        width /= 2;
     }
-    #[cfg(target_arch = "x86_64")]
-    if super::avx2::available() {
-        // SAFETY: the CPU has AVX2.
-        return total + unsafe { super::avx2::short_sum_f32(rest) };
-    }
-    total + short_sum_f32(rest)
+    lanes[0]
 }
 
-/// The float64 sum of fewer than a block of float32 values (a row of a matrix): pairs of rows
-/// of [`LANES`] added in float32 and widened into float64 lanes, then a last row, half row and
-/// last values widened as they are, and the lanes folded as a tree. Each value meets at most one float32 rounding, so the error is
-/// at most `u Σ|x|` (tighter than a block's), and repeated values add exactly. Read in place:
-/// a block padded with zeros was copied through the stack, and the copy's loads stalled on
-/// its stores (AVX2: `(1000, 100).sum(1)` 62 -> 24 µs). With AVX2 the same additions are
-/// [`avx2::short_sum_f32`](super::avx2::short_sum_f32): the compiler made two-lane pieces of
-/// this loop.
+/// Adds fewer than a block of float32 values (a row of a matrix, or the end of a long run) to
+/// float64 `lanes`: pairs of rows of [`LANES`] added in float32 and widened, then a last row,
+/// half row and last values widened as they are, each into a lane of its own. Each value
+/// meets at most one float32 rounding, so the error is at most `u Σ|x|` (tighter than a
+/// block's), and repeated values add exactly. Read in place: a block padded with zeros was
+/// copied through the stack, and the copy's loads stalled on its stores (AVX2:
+/// `(1000, 100).sum(1)` 62 -> 24 µs).
 #[inline(always)]
-pub(crate) fn short_sum_f32(xs: &[f32]) -> f64 {
-    let mut lanes = [0.0f64; LANES];
+fn add_short_f32(lanes: &mut [f64; LANES], xs: &[f32]) {
     let pairs = xs.chunks_exact(2 * LANES);
     let mut rest = pairs.remainder();
     for pair in pairs {
@@ -340,19 +342,9 @@ pub(crate) fn short_sum_f32(xs: &[f32]) -> f64 {
         }
         rest = after;
     }
-    // The last (at most seven) values into lanes of their own, not one after another onto the
-    // total: a row's additions then wait on each other only in the tree.
     for (lane, &x) in lanes.iter_mut().zip(rest) {
         *lane += x as f64;
     }
-    let mut width = LANES / 2;
-    while width > 0 {
-        for k in 0..width {
-            lanes[k] += lanes[k + width];
-        }
-        width /= 2;
-    }
-    lanes[0]
 }
 
 /// `Σ f(x)`: sums of squares and of absolute values (norms) without a temporary tensor.

@@ -421,6 +421,11 @@ impl Fold<f32> for WideProd {
             // SAFETY: the CPU has AVX-512F.
             return acc * unsafe { super::avx512::prod_f32(xs) };
         }
+        #[cfg(target_arch = "x86_64")]
+        if super::avx2::available() {
+            // SAFETY: the CPU has AVX2.
+            return acc * unsafe { super::avx2::prod_f32(xs) };
+        }
         acc * lanes_by(xs, 1.0f64, |a, x| a * x as f64, |a, b| a * b)
     }
 }

@@ -331,6 +331,11 @@ macro_rules! float_arith {
                     // SAFETY: the CPU has AVX-512F.
                     return Some(unsafe { super::avx512::$prod(xs) });
                 }
+                #[cfg(target_arch = "x86_64")]
+                if super::avx2::available() {
+                    // SAFETY: the CPU has AVX2.
+                    return Some(unsafe { super::avx2::$prod(xs) });
+                }
                 let _ = xs;
                 None
             }

@@ -269,6 +269,32 @@ def test_row_reductions_of_every_length_match_numpy(dtype):
         check_close(tt.sum(1), exact, arr.dtype, width)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_row_products_and_tied_extremes_of_every_length_match_numpy(dtype):
+    # the AVX2 and AVX-512 loops: products in chains of lanes with a masked tail of ones, and
+    # positions of the first extreme found in a second pass (ties, NaN, infinities)
+    rng = np.random.default_rng(12)
+    for width in [*range(1, 140), 255, 256, 257, 1025]:
+        near_one = (1 + rng.standard_normal((5, width)) * 1e-2).astype(dtype)
+        exact = np.prod(near_one.astype(np.float64), axis=1)
+        np.testing.assert_allclose(rg.tensor(near_one).prod(1).numpy(), exact, rtol=1e-5)
+        ties = rng.integers(-2, 3, (9, width)).astype(dtype)
+        ties[1, rng.integers(width)] = np.nan
+        ties[2, -1] = np.nan
+        ties[3, rng.integers(width)] = np.inf
+        ties[4, rng.integers(width)] = -np.inf
+        ties[5, :] = 0.0
+        ties[5, width // 2] = -0.0
+        t = rg.tensor(ties)
+        for largest, np_arg, np_ext in [(True, np.argmax, np.max), (False, np.argmin, np.min)]:
+            values, indices = t.max(1) if largest else t.min(1)
+            np.testing.assert_array_equal(indices.numpy(), np_arg(ties, axis=1))
+            np.testing.assert_array_equal(values.numpy(), np_ext(ties, axis=1))
+            np.testing.assert_array_equal(
+                (t.argmax(1) if largest else t.argmin(1)).numpy(), np_arg(ties, axis=1)
+            )
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int64])
 @pytest.mark.parametrize("shape", [(19, 37), (8, 5), (3, 1000), (1000, 3)])
 def test_cumsum_and_cumprod_of_many_lines_match_numpy(dtype, shape):

@@ -6,7 +6,8 @@
 //! sixteen float64 lanes to eight 128-bit registers and loaded the float32 values two at a
 //! time), so `x.sum(1)` of a (1000, 100) float32 matrix took 21 µs on a Zen 3 core, PyTorch
 //! 14. Here the same additions in the same order are four 256-bit registers, and the results
-//! are bit for bit those of the portable loop (tested). The extremes of rows: see
+//! are bit for bit those of the portable loop (tested); `sum(1)` of (1000, 500) went from 52
+//! to 40 µs (PyTorch 33-39). Products of rows: [`prod_f32`]; the extremes of rows: see
 //! [`extreme_fn`].
 
 use std::arch::x86_64::*;

@@ -7,7 +7,7 @@
 //! time), so `x.sum(1)` of a (1000, 100) float32 matrix took 21 µs on a Zen 3 core, PyTorch
 //! 14. Here the same additions in the same order are four 256-bit registers, and the results
 //! are bit for bit those of the portable loop (tested); `sum(1)` of (1000, 500) went from 52
-//! to 40 µs (PyTorch 33-39). Products of rows: [`prod_f32`]; the extremes of rows: see
+//! to 40 µs (PyTorch 33-39). Products of rows: see [`prod_fn`]; the extremes of rows: see
 //! [`extreme_fn`].
 
 use std::arch::x86_64::*;
@@ -166,82 +166,67 @@ fn first_lanes(k: usize) -> __m128i {
     _mm_cmpgt_epi32(_mm_set1_epi32(k as i32), _mm_setr_epi32(0, 1, 2, 3))
 }
 
-/// `Π xs` of float32 values with float64 partial products (each value widened as it is read,
-/// as [`WideProd`](super::folds::WideProd) does): eight chains of four lanes (a float64
-/// multiplication's latency is three cycles, and two can start in each), then a chain per four
-/// values, the last one to three values by a masked load whose other lanes are 1. The portable
-/// loop left a row of 100 values to 68 cycles of two-lane code; this takes a third of that.
-///
-/// # Safety
-/// The CPU must have AVX2 ([`available`]).
-#[inline]
-#[target_feature(enable = "avx2")]
-pub fn prod_f32(xs: &[f32]) -> f64 {
-    let n = xs.len();
-    let p = xs.as_ptr();
-    let widen_mul = |a: __m256d, x: __m128| _mm256_mul_pd(a, _mm256_cvtps_pd(x));
-    let mut acc = [_mm256_set1_pd(1.0); 8];
-    let mut i = 0;
-    while i + 32 <= n {
-        for (j, a) in acc.iter_mut().enumerate() {
-            // SAFETY: `i + j * 4 + 4 <= i + 32 <= n`.
-            *a = widen_mul(*a, unsafe { _mm_loadu_ps(p.add(i + j * 4)) });
+/// The products of rows: `$name(xs)`, `Π xs` in float64 partial products: eight chains of four
+/// lanes (a float64 multiplication's latency is three cycles, and two can start in each),
+/// then a chain per four values, the last one to three by a masked load whose other lanes
+/// hold one. `$load(p)` reads four values at `p` as float64; `$masked(p, mask)` the lanes of
+/// `mask`.
+/// For float32 ([`WideProd`](super::folds::WideProd)) each value is widened as it is read: the
+/// portable loop left a row of 100 values to 68 cycles of two-lane code; this takes a third.
+macro_rules! prod_fn {
+    ($name:ident, $t:ty, $load:expr, $masked:expr) => {
+        /// See [`prod_fn`].
+        ///
+        /// # Safety
+        /// The CPU must have AVX2 ([`available`]).
+        #[inline]
+        #[target_feature(enable = "avx2")]
+        pub fn $name(xs: &[$t]) -> f64 {
+            let n = xs.len();
+            let p = xs.as_ptr();
+            let mut acc = [_mm256_set1_pd(1.0); 8];
+            let mut i = 0;
+            while i + 32 <= n {
+                for (j, a) in acc.iter_mut().enumerate() {
+                    // SAFETY: `i + j * 4 + 4 <= i + 32 <= n`.
+                    *a = _mm256_mul_pd(*a, unsafe { $load(p.add(i + j * 4)) });
+                }
+                i += 32;
+            }
+            // at most seven rows of four remain: chains 0-6
+            let mut j = 0;
+            while i + 4 <= n {
+                // SAFETY: `i + 4 <= n`.
+                acc[j] = _mm256_mul_pd(acc[j], unsafe { $load(p.add(i)) });
+                j += 1;
+                i += 4;
+            }
+            if i < n {
+                // SAFETY: the mask selects values i..n, inside `xs`; masked-off lanes are not
+                // read.
+                let x = unsafe { $masked(p.add(i), first_lanes(n - i)) };
+                acc[7] = _mm256_mul_pd(acc[7], x);
+            }
+            product_of_chains(acc)
         }
-        i += 32;
-    }
-    // at most seven rows of four remain: chains 0-6
-    let mut j = 0;
-    while i + 4 <= n {
-        // SAFETY: `i + 4 <= n`.
-        acc[j] = widen_mul(acc[j], unsafe { _mm_loadu_ps(p.add(i)) });
-        j += 1;
-        i += 4;
-    }
-    if i < n {
-        let mask = first_lanes(n - i);
-        // SAFETY: the mask selects values i..n, inside `xs`; masked-off lanes are not read.
-        let x = unsafe { _mm_maskload_ps(p.add(i), mask) };
-        let x = _mm_blendv_ps(_mm_set1_ps(1.0), x, _mm_castsi128_ps(mask));
-        acc[7] = widen_mul(acc[7], x);
-    }
-    product_of_chains(acc)
+    };
 }
 
-/// `Π xs` of float64 values: [`prod_f32`]'s loop without the widening.
-///
-/// # Safety
-/// The CPU must have AVX2 ([`available`]).
-#[inline]
-#[target_feature(enable = "avx2")]
-pub fn prod_f64(xs: &[f64]) -> f64 {
-    let n = xs.len();
-    let p = xs.as_ptr();
-    let mut acc = [_mm256_set1_pd(1.0); 8];
-    let mut i = 0;
-    while i + 32 <= n {
-        for (j, a) in acc.iter_mut().enumerate() {
-            // SAFETY: `i + j * 4 + 4 <= i + 32 <= n`.
-            *a = _mm256_mul_pd(*a, unsafe { _mm256_loadu_pd(p.add(i + j * 4)) });
-        }
-        i += 32;
+prod_fn!(
+    prod_f32,
+    f32,
+    |p| _mm256_cvtps_pd(_mm_loadu_ps(p)),
+    |p, mask: __m128i| {
+        let x = _mm_maskload_ps(p, mask);
+        _mm256_cvtps_pd(_mm_blendv_ps(_mm_set1_ps(1.0), x, _mm_castsi128_ps(mask)))
     }
-    let mut j = 0;
-    while i + 4 <= n {
-        // SAFETY: `i + 4 <= n`.
-        acc[j] = _mm256_mul_pd(acc[j], unsafe { _mm256_loadu_pd(p.add(i)) });
-        j += 1;
-        i += 4;
-    }
-    if i < n {
-        // float64 lanes are pairs of the 32-bit mask's lanes
-        let mask = _mm256_cvtepi32_epi64(first_lanes(n - i));
-        // SAFETY: the mask selects values i..n, inside `xs`; masked-off lanes are not read.
-        let x = unsafe { _mm256_maskload_pd(p.add(i), mask) };
-        let x = _mm256_blendv_pd(_mm256_set1_pd(1.0), x, _mm256_castsi256_pd(mask));
-        acc[7] = _mm256_mul_pd(acc[7], x);
-    }
-    product_of_chains(acc)
-}
+);
+prod_fn!(prod_f64, f64, |p| _mm256_loadu_pd(p), |p, mask: __m128i| {
+    // float64 lanes are pairs of the 32-bit mask's lanes
+    let mask = _mm256_cvtepi32_epi64(mask);
+    let x = _mm256_maskload_pd(p, mask);
+    _mm256_blendv_pd(_mm256_set1_pd(1.0), x, _mm256_castsi256_pd(mask))
+});
 
 /// The extremes of float rows: `$name(xs, largest)`, the largest (or smallest) of `xs`, NaN if
 /// any element is NaN, for rows of at least one vector (the caller's portable loop takes
@@ -375,69 +360,20 @@ extreme_fn!(
 mod tests {
     use super::*;
     use crate::kernels::folds::portable_sum_f32;
+    use crate::kernels::folds::tests::{check_row_products, values};
 
     #[test]
     fn products_match_float64_products() {
         if !available() {
             return;
         }
-        let mut seed = 5u64;
-        for len in (0..140).chain([255, 256, 257, 1025, 4096 + 17, 100_003]) {
-            // values near one, so that long products stay in range
-            let xs: Vec<f64> = (0..len)
-                .map(|_| {
-                    seed = seed
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    1.0 + ((seed >> 11) as f64 / (1u64 << 53) as f64 - 0.3) * 1e-3
-                })
-                .collect();
-            let exact: f64 = xs.iter().product();
-            let bound = (len as f64 + 4.0) * f64::EPSILON * exact.abs();
+        check_row_products(
             // SAFETY: the CPU has AVX2.
-            let ours = unsafe { prod_f64(&xs) };
-            assert!(
-                (ours - exact).abs() <= bound,
-                "len {len}: {ours} vs {exact}"
-            );
-            let narrow: Vec<f32> = xs.iter().map(|&x| x as f32).collect();
-            let exact: f64 = narrow.iter().map(|&x| x as f64).product();
+            |xs| unsafe { prod_f64(xs) },
             // SAFETY: as above.
-            let ours = unsafe { prod_f32(&narrow) };
-            assert!(
-                (ours - exact).abs() <= bound,
-                "len {len}: {ours} vs {exact}"
-            );
-            // small powers of two multiply exactly; a zero anywhere gives zero, a NaN NaN,
-            // and every value counts once (a 2 at any position doubles the product)
-            let mut twos: Vec<f64> = (0..len).map(|i| [0.5, 2.0, 1.0][i % 3]).collect();
-            let exact: f64 = twos.iter().product();
-            // SAFETY: as above.
-            assert_eq!(unsafe { prod_f64(&twos) }, exact, "len {len}");
-            let twos32: Vec<f32> = twos.iter().map(|&x| x as f32).collect();
-            // SAFETY: as above.
-            assert_eq!(unsafe { prod_f32(&twos32) }, exact, "len {len}");
-            for k in 0..len.min(40) {
-                let mut ys = twos.clone();
-                ys[len - 1 - k] *= 4.0;
-                let ys32: Vec<f32> = ys.iter().map(|&x| x as f32).collect();
-                // SAFETY: as above.
-                let got = unsafe { (prod_f64(&ys), prod_f32(&ys32)) };
-                assert_eq!(got, (exact * 4.0, exact * 4.0), "len {len}, k {k}");
-            }
-            if len > 0 {
-                for special in [0.0, f64::NAN] {
-                    twos[len / 2] = special;
-                    let twos32: Vec<f32> = twos.iter().map(|&x| x as f32).collect();
-                    // SAFETY: as above.
-                    let got = unsafe { [prod_f64(&twos), prod_f32(&twos32)] };
-                    for g in got {
-                        assert_eq!(g.is_nan(), special.is_nan(), "len {len}");
-                        assert!(special.is_nan() || g == 0.0, "len {len}");
-                    }
-                }
-            }
-        }
+            |xs| unsafe { prod_f32(xs) },
+            (0..140).chain([255, 256, 257, 1025, 4096 + 17, 100_003]),
+        );
     }
 
     #[test]
@@ -447,14 +383,7 @@ mod tests {
         }
         let mut seed = 3u64;
         for len in (0..600).chain([1000, 4096 + 17, 100_003]) {
-            let xs: Vec<f32> = (0..len)
-                .map(|_| {
-                    seed = seed
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    ((seed >> 40) as f32 / (1u64 << 24) as f32 - 0.3) * 1e3
-                })
-                .collect();
+            let xs: Vec<f32> = values(len, &mut seed).iter().map(|&x| x as f32).collect();
             // SAFETY: the CPU has AVX2.
             let ours = unsafe { sum_f32(&xs) };
             assert_eq!(ours.to_bits(), portable_sum_f32(&xs).to_bits(), "len {len}");

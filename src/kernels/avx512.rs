@@ -786,18 +786,7 @@ pub unsafe fn find_f64(xs: &[f64], value: f64) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kernels::folds::tests::compensated_sum;
-
-    fn values(len: usize, seed: &mut u64) -> Vec<f64> {
-        (0..len)
-            .map(|_| {
-                *seed = seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                ((*seed >> 11) as f64 / (1u64 << 53) as f64 - 0.3) * 1e3
-            })
-            .collect()
-    }
+    use crate::kernels::folds::tests::{check_row_products, compensated_sum, values};
 
     const LENGTHS: [usize; 22] = [
         0,
@@ -872,51 +861,13 @@ mod tests {
         if !available() {
             return;
         }
-        let mut seed = 5;
-        for len in LENGTHS {
-            // values near one, so that long products stay in range
-            let xs: Vec<f64> = values(len, &mut seed)
-                .iter()
-                .map(|v| 1.0 + v / 1e6)
-                .collect();
-            let exact: f64 = xs.iter().product();
+        check_row_products(
             // SAFETY: the CPU has AVX-512F.
-            let ours = unsafe { prod_f64(&xs) };
-            let bound = (len as f64 + 4.0) * f64::EPSILON * exact.abs();
-            assert!(
-                (ours - exact).abs() <= bound,
-                "len {len}: {ours} vs {exact}"
-            );
-            let narrow: Vec<f32> = xs.iter().map(|&x| x as f32).collect();
-            let exact: f64 = narrow.iter().map(|&x| x as f64).product();
+            |xs| unsafe { prod_f64(xs) },
             // SAFETY: as above.
-            let ours = unsafe { prod_f32(&narrow) };
-            assert!(
-                (ours - exact).abs() <= bound,
-                "len {len}: {ours} vs {exact}"
-            );
-            // small powers of two multiply exactly; a zero anywhere gives zero, a NaN NaN
-            let mut twos: Vec<f64> = (0..len).map(|i| [0.5, 2.0, 1.0][i % 3]).collect();
-            let exact: f64 = twos.iter().product();
-            // SAFETY: as above.
-            assert_eq!(unsafe { prod_f64(&twos) }, exact, "len {len}");
-            let twos32: Vec<f32> = twos.iter().map(|&x| x as f32).collect();
-            // SAFETY: as above.
-            assert_eq!(unsafe { prod_f32(&twos32) }, exact, "len {len}");
-            if len > 0 {
-                for special in [0.0, f64::NAN] {
-                    twos[len / 2] = special;
-                    // SAFETY: as above.
-                    let got = unsafe { prod_f64(&twos) };
-                    assert_eq!(got.to_bits(), (special * 1.0).to_bits(), "len {len}");
-                    let twos32: Vec<f32> = twos.iter().map(|&x| x as f32).collect();
-                    // SAFETY: as above.
-                    let got = unsafe { prod_f32(&twos32) };
-                    assert_eq!(got.is_nan(), special.is_nan(), "len {len}");
-                    assert!(special.is_nan() || got == 0.0, "len {len}");
-                }
-            }
-        }
+            |xs| unsafe { prod_f32(xs) },
+            LENGTHS,
+        );
     }
 
     #[test]

@@ -723,6 +723,72 @@ pub(crate) mod tests {
     use super::super::simd;
     use super::*;
 
+    /// `len` pseudo-random values in [-300, 700) (a linear congruential generator: the
+    /// kernels' tests need no random crate, and each test's `seed` makes it repeatable).
+    pub(crate) fn values(len: usize, seed: &mut u64) -> Vec<f64> {
+        (0..len)
+            .map(|_| {
+                *seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                ((*seed >> 11) as f64 / (1u64 << 53) as f64 - 0.3) * 1e3
+            })
+            .collect()
+    }
+
+    /// Checks a hand-written loop's products of float64 and float32 rows (float64 partial
+    /// products) against the products in order: within the rounding bound on values near
+    /// one; exact on small powers of two, with every value counted once (a 4 at any of the
+    /// last 40 positions); 0 with a zero and NaN with a NaN anywhere.
+    pub(crate) fn check_row_products(
+        prod_f64: impl Fn(&[f64]) -> f64,
+        prod_f32: impl Fn(&[f32]) -> f64,
+        lengths: impl IntoIterator<Item = usize>,
+    ) {
+        let narrow = |xs: &[f64]| xs.iter().map(|&x| x as f32).collect::<Vec<f32>>();
+        let mut seed = 5;
+        for len in lengths {
+            // values near one, so that long products stay in range
+            let xs: Vec<f64> = values(len, &mut seed)
+                .iter()
+                .map(|v| 1.0 + v / 1e6)
+                .collect();
+            let bound = |exact: f64| (len as f64 + 4.0) * f64::EPSILON * exact.abs();
+            let exact: f64 = xs.iter().product();
+            let ours = prod_f64(&xs);
+            assert!(
+                (ours - exact).abs() <= bound(exact),
+                "len {len}: {ours} vs {exact}"
+            );
+            let xs32 = narrow(&xs);
+            let exact: f64 = xs32.iter().map(|&x| x as f64).product();
+            let ours = prod_f32(&xs32);
+            assert!(
+                (ours - exact).abs() <= bound(exact),
+                "len {len}: {ours} vs {exact}"
+            );
+            let mut twos: Vec<f64> = (0..len).map(|i| [0.5, 2.0, 1.0][i % 3]).collect();
+            let exact: f64 = twos.iter().product();
+            assert_eq!(prod_f64(&twos), exact, "len {len}");
+            assert_eq!(prod_f32(&narrow(&twos)), exact, "len {len}");
+            for k in 0..len.min(40) {
+                let mut ys = twos.clone();
+                ys[len - 1 - k] *= 4.0;
+                let got = (prod_f64(&ys), prod_f32(&narrow(&ys)));
+                assert_eq!(got, (exact * 4.0, exact * 4.0), "len {len}, k {k}");
+            }
+            if len > 0 {
+                for special in [0.0, f64::NAN] {
+                    twos[len / 2] = special;
+                    for got in [prod_f64(&twos), prod_f32(&narrow(&twos))] {
+                        assert_eq!(got.is_nan(), special.is_nan(), "len {len}");
+                        assert!(special.is_nan() || got == 0.0, "len {len}");
+                    }
+                }
+            }
+        }
+    }
+
     /// Neumaier's compensated sum: the reference for float64 sums.
     pub(crate) fn compensated_sum(xs: &[f64]) -> f64 {
         let (mut sum, mut comp) = (0.0f64, 0.0f64);
@@ -809,14 +875,7 @@ pub(crate) mod tests {
             4096 + 17,
             100_003,
         ] {
-            let xs: Vec<f32> = (0..len)
-                .map(|_| {
-                    seed = seed
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    ((seed >> 40) as f32 / (1u64 << 24) as f32 - 0.3) * 1e3
-                })
-                .collect();
+            let xs: Vec<f32> = values(len, &mut seed).iter().map(|&x| x as f32).collect();
             let exact: f64 = xs.iter().map(|&x| x as f64).sum();
             let abs: f64 = xs.iter().map(|&x| (x as f64).abs()).sum();
             let ours = simd::best(|| portable_sum_f32(&xs));

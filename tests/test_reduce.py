@@ -290,6 +290,9 @@ def test_row_products_and_tied_extremes_of_every_length_match_numpy(dtype):
             values, indices = t.max(1) if largest else t.min(1)
             np.testing.assert_array_equal(indices.numpy(), np_arg(ties, axis=1))
             np.testing.assert_array_equal(values.numpy(), np_ext(ties, axis=1))
+            # the value is the element at the index (0.0 and -0.0 tie: its sign too)
+            at_index = np.take_along_axis(ties, indices.numpy()[:, None], 1)[:, 0]
+            np.testing.assert_array_equal(np.signbit(values.numpy()), np.signbit(at_index))
             np.testing.assert_array_equal(
                 (t.argmax(1) if largest else t.argmin(1)).numpy(), np_arg(ties, axis=1)
             )

@@ -647,8 +647,9 @@ impl<T: Arith + Bounded + Element + Default> Fold<T> for ArgExtreme {
             None if value.is_nan() => xs.iter().position(|x| x.is_nan()),
             None => first_equal(xs, value),
         };
-        // `value` is an element of `xs` unless `xs` is empty
-        pos.map_or(acc, |p| self.merge(acc, (value, idx0 + p)))
+        // `value` equals an element of `xs` unless `xs` is empty; the element itself is the
+        // result (the vector extreme of 0.0 and -0.0 may be either)
+        pos.map_or(acc, |p| self.merge(acc, (xs[p], idx0 + p)))
     }
 }
 

@@ -1,14 +1,14 @@
 //! Hand-written AVX2 loops for CPUs without AVX-512, where the compiler's code for a loop is
 //! far from the machine's.
 //!
-//! The float32 sum ([`folds::portable_sum_f32`](super::folds::portable_sum_f32)): the part of
+//! The float32 sum (`folds::portable_sum_f32`): the part of
 //! a row shorter than a block was compiled as two-lane pieces (the vectoriser matched the
 //! sixteen float64 lanes to eight 128-bit registers and loaded the float32 values two at a
 //! time), so `x.sum(1)` of a (1000, 100) float32 matrix took 21 µs on a Zen 3 core, PyTorch
 //! 14. Here the same additions in the same order are four 256-bit registers, and the results
 //! are bit for bit those of the portable loop (tested); `sum(1)` of (1000, 500) went from 52
-//! to 40 µs (PyTorch 33-39). Products of rows: see [`prod_fn`]; the extremes of rows: see
-//! [`extreme_fn`].
+//! to 40 µs (PyTorch 33-39). Products of rows: see `prod_fn`; the extremes of rows: see
+//! `extreme_fn`.
 
 use std::arch::x86_64::*;
 
@@ -51,9 +51,10 @@ unsafe fn column_sums(p: *const f32) -> __m256 {
 }
 
 /// `Σ xs` of float32 values, returned in float64: the additions of
-/// [`folds::portable_sum_f32`](super::folds::portable_sum_f32) in its order (bit for bit), its
+/// `folds::portable_sum_f32` in its order (bit for bit), its
 /// sixteen float64 lanes in four registers. Blocks of 16 rows of 16 values summed down their
-/// columns as balanced float32 trees and widened; then pairs of rows of 16 added in float32
+/// columns as balanced float32 trees and widened (from
+/// `folds::STREAMS` parts in turn when there are many); then pairs of rows of 16 added in float32
 /// and widened, a row of 16, a half row of 8 and the last values each into a lane (masked
 /// loads); the lanes folded as a tree.
 ///
@@ -65,16 +66,26 @@ pub fn sum_f32(xs: &[f32]) -> f64 {
     let n = xs.len();
     let p = xs.as_ptr();
     // lanes 0-3, 4-7, 8-11 and 12-15 of the portable loop
+    use super::folds::{stream_blocks, STREAMS};
     let zero = _mm256_setzero_pd();
     let (mut l0, mut l1, mut l2, mut l3) = (zero, zero, zero, zero);
-    let mut i = 0;
-    while i + BLOCK <= n {
-        // SAFETY: the block's values i..i + BLOCK are inside `xs`.
+    let mut add_block = |i: usize| {
+        // SAFETY: the block's values i..i + BLOCK are inside `xs`, as the callers check.
         let (a, b) = unsafe { (column_sums(p.add(i)), column_sums(p.add(i + 8))) };
         l0 = widen_add(l0, _mm256_castps256_ps128(a));
         l1 = widen_add(l1, _mm256_extractf128_ps::<1>(a));
         l2 = widen_add(l2, _mm256_castps256_ps128(b));
         l3 = widen_add(l3, _mm256_extractf128_ps::<1>(b));
+    };
+    let per_stream = stream_blocks(n);
+    for b in 0..per_stream {
+        for s in 0..STREAMS {
+            add_block((s * per_stream + b) * BLOCK);
+        }
+    }
+    let mut i = STREAMS * per_stream * BLOCK;
+    while i + BLOCK <= n {
+        add_block(i);
         i += BLOCK;
     }
     while i + 32 <= n {
@@ -175,7 +186,7 @@ fn first_lanes(k: usize) -> __m128i {
 /// portable loop left a row of 100 values to 68 cycles of two-lane code; this takes a third.
 macro_rules! prod_fn {
     ($name:ident, $t:ty, $load:expr, $masked:expr) => {
-        /// See [`prod_fn`].
+        /// See `prod_fn`.
         ///
         /// # Safety
         /// The CPU must have AVX2 ([`available`]).
@@ -239,7 +250,7 @@ prod_fn!(prod_f64, f64, |p| _mm256_loadu_pd(p), |p, mask: __m128i| {
 macro_rules! extreme_fn {
     ($name:ident, $t:ty, $v:ty, $lanes:literal, $load:ident, $set1:ident, $max:ident,
      $min:ident, $or:ident, $cmp:ident, $mask:ident, $reduce:ident) => {
-        /// See [`extreme_fn`]; `None` for rows shorter than a vector.
+        /// See `extreme_fn`; `None` for rows shorter than a vector.
         ///
         /// # Safety
         /// The CPU must have AVX2 ([`available`]).

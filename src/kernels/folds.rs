@@ -284,17 +284,41 @@ fn add_block_f32(lanes: &mut [f64; LANES], block: &[f32; BLOCK]) {
 }
 
 /// [`WideSum`] by loops the compiler vectorises: whole blocks of 16 rows of [`LANES`]
-/// ([`add_block_f32`]) and then the rest ([`add_short_f32`]) into sixteen float64 lanes,
+/// ([`add_block_f32`]; from [`STREAMS`] parts in turn when there are many) and then the rest ([`add_short_f32`]) into sixteen float64 lanes,
 /// folded as a tree at the end. With AVX2 the same additions in the same order are
 /// [`avx2::sum_f32`](super::avx2::sum_f32) (bit for bit, tested): the compiler made two-lane
 /// pieces of the short part, and its lanes added one after another were a chain of sixteen
 /// dependent additions at the end of every row.
+/// Float32 sums of many blocks read [`STREAMS`] parts of their input side by side: one
+/// sequential stream of loads kept too few cache misses in flight (AVX2, Zen 3, 64 MB on one
+/// core: 17 GB/s; four streams: 28).
+pub(crate) const STREAMS: usize = 4;
+
+/// Blocks per stream of a float32 sum of `n` values: every whole block in [`STREAMS`] equal
+/// parts (the few left over are read after them), or none below 16 blocks.
+#[inline(always)]
+pub(crate) fn stream_blocks(n: usize) -> usize {
+    let per_stream = n / (STREAMS * BLOCK);
+    if per_stream >= 4 {
+        per_stream
+    } else {
+        0
+    }
+}
+
 #[inline(always)]
 pub(crate) fn portable_sum_f32(xs: &[f32]) -> f64 {
     // Plain loops, not iterator adaptors taking closures: those may be compiled out of
     // line, outside `simd::best`'s vector instructions.
     let mut lanes = [0.0f64; LANES];
-    let mut rest = xs;
+    let per_stream = stream_blocks(xs.len());
+    let (streamed, mut rest) = xs.split_at(STREAMS * per_stream * BLOCK);
+    let (blocks, _) = streamed.as_chunks::<BLOCK>();
+    for b in 0..per_stream {
+        for s in 0..STREAMS {
+            add_block_f32(&mut lanes, &blocks[s * per_stream + b]);
+        }
+    }
     while let Some((block, after)) = rest.split_first_chunk::<BLOCK>() {
         add_block_f32(&mut lanes, block);
         rest = after;

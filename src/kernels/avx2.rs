@@ -273,7 +273,20 @@ macro_rules! extreme_fn {
             });
             let mut acc = [init; 4];
             let mut nan = $set1(0.0);
+            // long rows: a vector from each of four quarters in turn (four streams of loads,
+            // as `folds::STREAMS`), then the rest from `4 * quarter` on as below
+            let quarter = if n >= STREAMED { n / (4 * W) * W } else { 0 };
             let mut i = 0;
+            while i < quarter {
+                for (j, a) in acc.iter_mut().enumerate() {
+                    // SAFETY: `j * quarter + i + W <= 4 * quarter <= n`.
+                    let x = unsafe { $load(p.add(j * quarter + i)) };
+                    nan = $or(nan, $cmp::<_CMP_UNORD_Q>(x, x));
+                    *a = pick(x, *a);
+                }
+                i += W;
+            }
+            i = 4 * quarter;
             while i + 4 * W <= n {
                 for (j, a) in acc.iter_mut().enumerate() {
                     // SAFETY: `i + j * W + W <= i + 4 * W <= n`.
@@ -306,6 +319,9 @@ macro_rules! extreme_fn {
         }
     };
 }
+
+/// Rows of at least this many values are read as four streams by the extremes' loops.
+const STREAMED: usize = 4096;
 
 /// The largest (smallest) of a vector's eight float32 lanes.
 #[inline]
@@ -414,7 +430,9 @@ mod tests {
         if !available() {
             return;
         }
-        for len in [0usize, 3, 4, 7, 8, 9, 15, 31, 32, 33, 37, 63, 100, 1000] {
+        for len in [
+            0usize, 3, 4, 7, 8, 9, 15, 31, 32, 33, 37, 63, 100, 1000, 4095, 4096, 4103, 100_003,
+        ] {
             let xs: Vec<f64> = (0..len)
                 .map(|i| ((i * 7919) % 1013) as f64 - 500.0)
                 .collect();
@@ -452,6 +470,33 @@ mod tests {
                         "len {len} at {at}"
                     );
                 }
+            }
+        }
+        // long rows (four streams, then the rest): a single extreme anywhere is found
+        for len in [4096usize, 4103, 5000, 100_003] {
+            let xs = vec![0.0f32; len];
+            let quarter = len / 32 * 8;
+            let mut places: Vec<usize> = (0..len).step_by(len / 41).collect();
+            places.extend((1..=4).flat_map(|j| [j * quarter - 1, j * quarter]));
+            places.push(len - 1);
+            for at in places.into_iter().filter(|&at| at < len) {
+                let mut ys = xs.clone();
+                ys[at] = 7.0;
+                // SAFETY: the CPU has AVX2.
+                assert_eq!(unsafe { extreme_f32(&ys, true) }, Some(7.0), "{len} {at}");
+                ys[at] = -7.0;
+                // SAFETY: the CPU has AVX2.
+                assert_eq!(unsafe { extreme_f32(&ys, false) }, Some(-7.0), "{len} {at}");
+                ys[at] = f32::NAN;
+                // SAFETY: the CPU has AVX2.
+                assert!(
+                    unsafe { extreme_f32(&ys, true) }.unwrap().is_nan(),
+                    "{len} {at}"
+                );
+                let mut zs = vec![0.0f64; len];
+                zs[at] = 7.0;
+                // SAFETY: the CPU has AVX2.
+                assert_eq!(unsafe { extreme_f64(&zs, true) }, Some(7.0), "{len} {at}");
             }
         }
         // infinities are values, not NaN

@@ -489,10 +489,8 @@ mod tests {
                 assert_eq!(unsafe { extreme_f32(&ys, false) }, Some(-7.0), "{len} {at}");
                 ys[at] = f32::NAN;
                 // SAFETY: the CPU has AVX2.
-                assert!(
-                    unsafe { extreme_f32(&ys, true) }.unwrap().is_nan(),
-                    "{len} {at}"
-                );
+                let nan = unsafe { extreme_f32(&ys, true) };
+                assert!(nan.unwrap().is_nan(), "{len} {at}");
                 let mut zs = vec![0.0f64; len];
                 zs[at] = 7.0;
                 // SAFETY: the CPU has AVX2.

@@ -283,12 +283,6 @@ fn add_block_f32(lanes: &mut [f64; LANES], block: &[f32; BLOCK]) {
     }
 }
 
-/// [`WideSum`] by loops the compiler vectorises: whole blocks of 16 rows of [`LANES`]
-/// ([`add_block_f32`]; from [`STREAMS`] parts in turn when there are many) and then the rest ([`add_short_f32`]) into sixteen float64 lanes,
-/// folded as a tree at the end. With AVX2 the same additions in the same order are
-/// [`avx2::sum_f32`](super::avx2::sum_f32) (bit for bit, tested): the compiler made two-lane
-/// pieces of the short part, and its lanes added one after another were a chain of sixteen
-/// dependent additions at the end of every row.
 /// Float32 sums of many blocks read [`STREAMS`] parts of their input side by side: one
 /// sequential stream of loads kept too few cache misses in flight (AVX2, Zen 3, 64 MB on one
 /// core: 17 GB/s; four streams: 28).
@@ -306,6 +300,13 @@ pub(crate) fn stream_blocks(n: usize) -> usize {
     }
 }
 
+/// [`WideSum`] by loops the compiler vectorises: whole blocks of 16 rows of [`LANES`]
+/// ([`add_block_f32`]; from [`STREAMS`] parts in turn when there are many) and then the rest
+/// ([`add_short_f32`]) into sixteen float64 lanes, folded as a tree at the end. With AVX2 the
+/// same additions in the same order are [`avx2::sum_f32`](super::avx2::sum_f32) (bit for bit,
+/// tested): the compiler made two-lane
+/// pieces of the short part, and its lanes added one after another were a chain of sixteen
+/// dependent additions at the end of every row.
 #[inline(always)]
 pub(crate) fn portable_sum_f32(xs: &[f32]) -> f64 {
     // Plain loops, not iterator adaptors taking closures: those may be compiled out of
